@@ -1,0 +1,53 @@
+"""pyex: Elixir's iex, for Python.
+
+An interactive console in which every command runs inside a process, on an
+Erlang-style process runtime built on Python threads, with OTP's GenServer,
+Supervisor, Agent and Task. ``from pyex import ...`` is the whole public surface.
+"""
+
+from .runtime import (
+    ANY,
+    Exit,
+    NotRegisteredError,
+    Pid,
+    Process,
+    ReceiveTimeout,
+    Ref,
+    alive,
+    flush,
+    info,
+    make_ref,
+    pid,
+    processes,
+    receive,
+    self,
+    send,
+    spawn,
+    spawn_link,
+    spawn_monitor,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ANY",
+    "Exit",
+    "NotRegisteredError",
+    "Pid",
+    "Process",
+    "ReceiveTimeout",
+    "Ref",
+    "alive",
+    "flush",
+    "info",
+    "make_ref",
+    "pid",
+    "processes",
+    "receive",
+    "self",
+    "send",
+    "spawn",
+    "spawn_link",
+    "spawn_monitor",
+    "__version__",
+]

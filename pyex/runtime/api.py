@@ -1,0 +1,133 @@
+"""The runtime's public face: ``self()`` and the ``Process`` namespace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import links, registry, table, timers
+from .introspection import alive, info, processes
+from .mailbox import check_timeout, send, sleep
+from .process import ALIVE, current
+from .spawning import spawn, spawn_link, spawn_monitor
+from .values import Pid, Ref
+
+__all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", "whereis"]
+
+
+def self() -> Pid:
+    """The calling process's pid (a plain thread becomes a process on first use)."""
+    return current().pid
+
+
+def register(pid: Pid, name: str) -> bool:
+    """Register ``pid`` under ``name`` (a string); sending to ``name`` then reaches it."""
+    links.require_pid(pid, "register()")
+    proc = table.lookup(pid)
+    if proc is None:
+        raise ValueError(f"cannot register {name!r}: {pid} is not alive")
+    registry.register(proc, name)
+    return True
+
+
+def unregister(name: str) -> bool:
+    """Remove the registered name ``name``."""
+    registry.unregister(name)
+    return True
+
+
+def whereis(name: str) -> Pid | None:
+    """The pid registered as ``name``, or None."""
+    registry.check_name(name)
+    proc = registry.whereis(name)
+    if proc is None or proc.state is not ALIVE:
+        return None
+    return proc.pid
+
+
+def put(key: Any, value: Any) -> Any:
+    """Store ``value`` under ``key`` in the process dictionary; returns the old value or None."""
+    me = current()
+    with me.lock:
+        old = me.dictionary.get(key)
+        me.dictionary[key] = value
+    return old
+
+
+def get(key: Any, default: Any = None) -> Any:
+    """The value stored under ``key`` in the process dictionary, or ``default``."""
+    return current().dictionary.get(key, default)
+
+
+def delete(key: Any) -> Any:
+    """Remove ``key`` from the process dictionary; returns its value or None."""
+    me = current()
+    with me.lock:
+        return me.dictionary.pop(key, None)
+
+
+def flag(name: str, value: bool) -> bool:
+    """Set a process flag; only ``'trap_exit'`` exists. Returns the old value."""
+    if name != "trap_exit":
+        raise ValueError(f"unknown process flag {name!r}: the only flag is 'trap_exit'")
+    return links.set_trap_exit(value)
+
+
+def send_after(dest: Any, message: Any, seconds: float) -> Ref:
+    """Send ``message`` to ``dest`` (pid or name) after ``seconds``; returns a timer ref.
+
+    The message is copied now. A name is looked up when the timer fires.
+    """
+    from .copying import copy_message
+
+    delay = check_timeout(seconds, "send_after delay")
+    if delay is None:
+        raise ValueError("send_after delay must be finite")
+    if not isinstance(dest, (Pid, str)):
+        raise TypeError(
+            f"a message must go to a pid or a registered name, got {dest!r} "
+            f"({type(dest).__name__})"
+        )
+    frozen = copy_message(message)
+    return timers.schedule(delay, lambda: send(dest, frozen))
+
+
+def cancel_timer(ref: Ref) -> float | bool:
+    """Cancel a send_after timer: the seconds it had left, or False if it already fired."""
+    if ref.__class__ is not Ref:
+        raise TypeError(f"cancel_timer() needs a timer reference, got {ref!r}")
+    return timers.cancel(ref)
+
+
+class Process:
+    """Elixir's ``Process`` module: ``Process.exit(pid, reason)``, ``Process.monitor(pid)``...
+
+    Every function here is also documented on its own: ``h(Process.monitor)``.
+    """
+
+    exit = staticmethod(links.exit)
+    link = staticmethod(links.link)
+    unlink = staticmethod(links.unlink)
+    monitor = staticmethod(links.monitor)
+    demonitor = staticmethod(links.demonitor)
+    register = staticmethod(register)
+    unregister = staticmethod(unregister)
+    whereis = staticmethod(whereis)
+    registered = staticmethod(registry.registered)
+    flag = staticmethod(flag)
+    sleep = staticmethod(sleep)
+    send_after = staticmethod(send_after)
+    cancel_timer = staticmethod(cancel_timer)
+    list = staticmethod(processes)
+    alive = staticmethod(alive)
+    info = staticmethod(info)
+    put = staticmethod(put)
+    get = staticmethod(get)
+    delete = staticmethod(delete)
+    send = staticmethod(send)
+    spawn = staticmethod(spawn)
+    spawn_link = staticmethod(spawn_link)
+    spawn_monitor = staticmethod(spawn_monitor)
+    self = staticmethod(self)
+
+    def __init__(self) -> None:
+        raise TypeError("Process is a namespace of functions, not a class to instantiate")

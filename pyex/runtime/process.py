@@ -1,0 +1,441 @@
+"""A process: a pid, a mailbox, links and monitors, and the rules of its exit.
+
+Every process runs in a thread of its own. Other threads act on it only through
+the methods here, each under the process's lock:
+
+- ``signal_exit`` delivers an exit signal (a link's or ``Process.exit``'s), which
+  either becomes an ``('EXIT', from, reason)`` message (trapping exits) or makes
+  the process exit;
+- ``interrupt`` raises KeyboardInterrupt in it (the console's Ctrl+C);
+- ``deliver_down`` and ``deliver_alias`` put the messages that only arrive while
+  a monitor or alias is active.
+
+How a signal reaches the process's code depends on its ``status``, which the
+process changes only under its lock. While ``RUNNING`` user code, an exception is
+raised into its thread (see async_exc). While ``WAITING`` in the runtime's
+blocking wait, or ``SHIELDED`` in one of the runtime's critical sections, no
+exception is ever raised into it: the signal leaves a flag and a wake-up token in
+the inbox, and the process raises for itself once the section is over. So a
+signal can never land half-way through the runtime's own bookkeeping, and a
+message taken from the inbox is never lost to an interrupt.
+
+Lock order: a process's lock is never held while taking another process's lock
+(the registry's lock may be held while taking a process's lock).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from queue import Empty, SimpleQueue
+from typing import Any, Callable
+
+from . import registry, table, wakeups
+from .async_exc import clear_pending, raise_in_thread
+from .errors import Exit, ProcessExit
+from .values import Pid, Ref
+
+__all__ = [
+    "Process",
+    "current",
+    "ALIVE",
+    "EXITING",
+    "DEAD",
+    "RUNNING",
+    "WAITING",
+    "SHIELDED",
+    "WAKE",
+    "TIMEOUT",
+    "NORMAL_RETURN",
+]
+
+# Lifecycle states.
+ALIVE = "alive"
+EXITING = "exiting"
+DEAD = "dead"
+
+# What the process's thread is doing (only meaningful while ALIVE).
+RUNNING = "running"
+WAITING = "waiting"
+SHIELDED = "shielded"
+
+
+class _Token:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+WAKE = _Token("wake")  # put in an inbox to wake its owner for a signal
+TIMEOUT = _Token("timeout")  # returned by Process.wait when time ran out
+NORMAL_RETURN = _Token("normal return")  # a process function returned
+
+
+def _drop(message: Any) -> None:
+    """The inbox of a dead process: messages sent to it vanish."""
+
+
+class Process:
+    """The runtime's record of one process (internal; users hold only its Pid)."""
+
+    __slots__ = (
+        "pid",
+        "inbox",
+        "put",
+        "saved",
+        "lock",
+        "state",
+        "status",
+        "exit_reason",
+        "trap_exit",
+        "links",
+        "monitors",
+        "monitored_by",
+        "aliases",
+        "name",
+        "dictionary",
+        "initial_call",
+        "ident",
+        "group_leader",
+        "target",
+        "interrupt_pending",
+        "adopted",
+        "wake_slot",
+        "__weakref__",
+    )
+
+    pid: Pid
+
+    def __init__(
+        self,
+        target: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None,
+        initial_call: tuple[str, str, int],
+        group_leader: Any = None,
+        adopted: bool = False,
+    ) -> None:
+        # Messages from other threads arrive in ``inbox``; ``saved`` holds, in
+        # order, those the owner has taken out but not yet consumed (skipped by
+        # a selective receive). Only the owner's thread touches ``saved``.
+        self.inbox: SimpleQueue[Any] = SimpleQueue()
+        self.put: Callable[[Any], None] = self.inbox.put
+        self.saved: deque[Any] = deque()
+        self.lock = threading.Lock()
+        self.state = ALIVE
+        self.status = RUNNING
+        self.exit_reason: Any = None
+        self.trap_exit = False
+        self.links: set[Pid] = set()
+        self.monitors: dict[Ref, Pid] = {}  # monitors this process holds
+        self.monitored_by: dict[Ref, Pid] = {}  # monitors held on this process
+        self.aliases: set[Ref] = set()
+        self.name: str | None = None
+        self.dictionary: dict[Any, Any] = {}
+        self.initial_call = initial_call
+        self.ident: int | None = threading.get_ident() if adopted else None
+        self.group_leader = group_leader
+        self.target = target
+        self.interrupt_pending = False
+        self.adopted = adopted
+        self.wake_slot = False  # holds one of the waker's slots (see wakeups)
+
+    def __repr__(self) -> str:
+        return f"<Process {self.pid} {self.state}>"
+
+    # -- the owner's side -------------------------------------------------
+
+    def enter(self, status: str) -> None:
+        """Leave user code for a runtime section (WAITING or SHIELDED).
+
+        Raises at once if a signal already ended the process or an interrupt is
+        pending, so a section never starts on borrowed time.
+        """
+        with self.lock:
+            if self.state is not ALIVE:
+                raise ProcessExit(self.exit_reason)
+            if self.interrupt_pending:
+                self.interrupt_pending = False
+                raise KeyboardInterrupt
+            self.status = status
+
+    def leave(self) -> None:
+        """Return to user code; raise what was signalled during the section."""
+        with self.lock:
+            self.status = RUNNING
+            if self.state is not ALIVE:
+                raise ProcessExit(self.exit_reason)
+            if self.interrupt_pending:
+                self.interrupt_pending = False
+                raise KeyboardInterrupt
+
+    def wait(self, timeout: float | None) -> Any:
+        """Block for the next item of the inbox, at most ``timeout`` seconds.
+
+        Returns ``TIMEOUT``, ``WAKE``, or a message, which is then also the last
+        item of ``saved`` (kept there so that nothing is lost if a signal is
+        raised now). Raises ProcessExit or KeyboardInterrupt when signalled.
+        """
+        self.enter(WAITING)
+        try:
+            item = self.inbox.get(True, timeout)
+        except Empty:
+            item = TIMEOUT
+        except BaseException:
+            # A real signal (Ctrl+C in the main thread) interrupted the wait.
+            with self.lock:
+                self.status = RUNNING
+            raise
+        if item is not TIMEOUT and item is not WAKE:
+            self.saved.append(item)
+        self.leave()
+        return item
+
+    def check_signals(self) -> None:
+        """Raise what a WAKE token stands for, if it still stands for anything."""
+        with self.lock:
+            if self.state is not ALIVE:
+                raise ProcessExit(self.exit_reason)
+            if self.interrupt_pending:
+                self.interrupt_pending = False
+                raise KeyboardInterrupt
+
+    # -- other threads' side ----------------------------------------------
+
+    def _raise_locked(self, exc_type: type[BaseException]) -> bool:
+        """Make the owner raise ``exc_type``; call with the lock held.
+
+        Returns True when the caller *is* the owner running user code, and
+        must raise itself once it has released the lock.
+        """
+        ident = self.ident
+        if ident is None:
+            return False  # not started: the worker sees the state first
+        if self.status is RUNNING:
+            if ident == threading.get_ident():
+                return True
+            raise_in_thread(ident, exc_type)
+        elif self.status is WAITING:
+            wakeups.wake_to_exit(self)
+        # SHIELDED: leave() will see the new state.
+        return False
+
+    def signal_exit(self, sender: Pid, reason: Any, linked: bool = False) -> None:
+        """Deliver an exit signal from ``sender`` with ``reason`` (Erlang's rules).
+
+        ``linked`` signals come from a linked process's exit and count only
+        while the link stands; others come from ``Process.exit``.
+        """
+        raise_now = False
+        with self.lock:
+            if self.state is not ALIVE:
+                return
+            if linked:
+                if sender not in self.links:
+                    return
+                self.links.discard(sender)
+            if not linked and reason.__class__ is str and reason == "kill":
+                reason = "killed"
+            elif self.trap_exit:
+                self.inbox.put(("EXIT", sender, reason))
+                return
+            elif reason.__class__ is str and reason == "normal" and (
+                linked or sender != self.pid
+            ):
+                return
+            self.state = EXITING
+            self.exit_reason = reason
+            raise_now = self._raise_locked(ProcessExit)
+        if self.adopted:
+            # No worker will run this process's exit: do it now.
+            self.finish()
+        if raise_now:
+            raise ProcessExit(reason)
+
+    def interrupt(self) -> bool:
+        """Raise KeyboardInterrupt in the process (the console's Ctrl+C)."""
+        with self.lock:
+            if self.state is not ALIVE or self.ident is None:
+                return False
+            if self.status is RUNNING:
+                if self.ident == threading.get_ident():
+                    raise KeyboardInterrupt
+                raise_in_thread(self.ident, KeyboardInterrupt)
+            else:
+                self.interrupt_pending = True
+                self.inbox.put(WAKE)
+        return True
+
+    def deliver_down(self, ref: Ref, watched: Pid, reason: Any) -> None:
+        """Put the DOWN message of monitor ``ref``, unless it was demonitored."""
+        with self.lock:
+            if self.monitors.pop(ref, None) is None:
+                return
+            self.inbox.put(("DOWN", ref, "process", watched, reason))
+
+    def deliver_alias(self, ref: Ref, message: Any) -> bool:
+        """Put ``message`` only while the alias ``ref`` is active."""
+        with self.lock:
+            if ref not in self.aliases:
+                return False
+            self.inbox.put(message)
+            return True
+
+    def forget_watcher(self, ref: Ref) -> None:
+        with self.lock:
+            self.monitored_by.pop(ref, None)
+
+    # -- exit ---------------------------------------------------------------
+
+    def begin(self) -> bool:
+        """Called by the worker before running the target: False if already ended."""
+        with self.lock:
+            self.ident = threading.get_ident()
+            return self.state is ALIVE
+
+    def settle(self, outcome: Any) -> bool:
+        """Fix the exit reason from how the code ended; True if it crashed.
+
+        After this, no signal will raise into the thread any more, and one that
+        was raised but not yet delivered is cancelled.
+        """
+        crashed = False
+        with self.lock:
+            if self.state is ALIVE:
+                self.state = EXITING
+                if outcome is NORMAL_RETURN:
+                    reason: Any = "normal"
+                elif isinstance(outcome, Exit):
+                    reason = outcome.reason
+                elif isinstance(outcome, ProcessExit):
+                    reason = "killed"
+                else:
+                    reason = outcome
+                    crashed = True
+                self.exit_reason = reason
+            ident = self.ident
+        if ident is not None:
+            clear_pending(ident)
+        return crashed
+
+    def finish(self) -> None:
+        """Tell links and monitors, drop the name, leave the table (once)."""
+        with self.lock:
+            if self.state is DEAD:
+                return
+            if self.state is ALIVE:  # an adopted thread that ended
+                self.exit_reason = "normal"
+            self.state = DEAD
+            self.put = _drop
+            links, self.links = self.links, set()
+            watchers, self.monitored_by = self.monitored_by, {}
+            monitors, self.monitors = self.monitors, {}
+            name, self.name = self.name, None
+            self.aliases.clear()
+            reason = self.exit_reason
+            wake_slot, self.wake_slot = self.wake_slot, False
+        if wake_slot:
+            wakeups.release_slot()
+        if name is not None:
+            registry.release(name, self)
+        table.remove(self)
+        for ref, watched in monitors.items():
+            other = table.lookup(watched)
+            if other is not None:
+                other.forget_watcher(ref)
+        for linked_pid in sorted(links):
+            other = table.lookup(linked_pid)
+            if other is not None:
+                other.signal_exit(self.pid, reason, linked=True)
+        for ref, watcher in watchers.items():
+            other = table.lookup(watcher)
+            if other is not None:
+                other.deliver_down(ref, self.pid, reason)
+        # Messages left behind are garbage now.
+        self.saved.clear()
+        try:
+            while True:
+                self.inbox.get_nowait()
+        except Empty:
+            pass
+        self.dictionary = {}
+        self.target = None
+
+
+class shielded:
+    """``with shielded(proc):`` runs a runtime critical section that no signal interrupts."""
+
+    __slots__ = ("proc",)
+
+    def __init__(self, proc: Process) -> None:
+        self.proc = proc
+
+    def __enter__(self) -> Process:
+        self.proc.enter(SHIELDED)
+        return self.proc
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if exc_info[0] is None:
+            self.proc.leave()
+        else:
+            with self.proc.lock:
+                self.proc.status = RUNNING
+
+
+# -- the current process ------------------------------------------------------
+
+_local = threading.local()
+
+
+class _ThreadEndGuard:
+    """Lives in an adopted thread's local storage; ends its process with the thread."""
+
+    __slots__ = ("proc",)
+
+    def __init__(self, proc: Process) -> None:
+        self.proc = proc
+
+    def __del__(self) -> None:
+        try:
+            self.proc.finish()
+        except Exception:  # interpreter shutdown: nothing left to tell
+            pass
+
+
+def adopt() -> Process:
+    """Make the calling thread (not started by the runtime) a process."""
+    name = threading.current_thread().name
+    proc = Process(None, ("thread", name, 0), adopted=True)
+    table.add(proc)
+    _local.proc = proc
+    _local.guard = _ThreadEndGuard(proc)
+    return proc
+
+
+def current() -> Process:
+    """The calling thread's process, making the thread one if it is not yet."""
+    try:
+        proc: Process = _local.proc
+    except AttributeError:
+        return adopt()
+    if proc.state is DEAD and proc.adopted:
+        return adopt()
+    return proc
+
+
+def bind(proc: Process | None) -> None:
+    """Make ``proc`` the calling worker thread's process (None to unbind)."""
+    if proc is None:
+        try:
+            del _local.proc
+        except AttributeError:
+            pass
+    else:
+        _local.proc = proc
+
+
+def local() -> threading.local:
+    """The thread-local record the fast paths read the current process from."""
+    return _local

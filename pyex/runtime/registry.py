@@ -1,0 +1,80 @@
+"""Registered names: a name (a string, Erlang's atom) names at most one live process."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from .errors import NotRegisteredError
+
+if TYPE_CHECKING:
+    from .process import Process
+
+__all__ = ["register", "unregister", "whereis", "registered", "release", "check_name"]
+
+# Lock order: this lock may be held while taking a process's lock, never the
+# other way round.
+_lock = threading.Lock()
+_names: dict[str, Process] = {}
+
+
+def check_name(name: object) -> str:
+    """Return ``name`` if it can be registered, else raise TypeError/ValueError."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"a registered name must be a string, got {name!r} ({type(name).__name__})"
+        )
+    if not name:
+        raise ValueError("a registered name cannot be empty")
+    return name
+
+
+def register(proc: Process, name: str) -> None:
+    """Register ``proc`` under ``name``; ValueError if either is taken or proc is dead."""
+    from .process import ALIVE
+
+    check_name(name)
+    with _lock:
+        holder = _names.get(name)
+        if holder is not None:
+            raise ValueError(f"the name {name!r} is already registered to {holder.pid}")
+        with proc.lock:
+            if proc.state is not ALIVE:
+                raise ValueError(f"cannot register {name!r}: {proc.pid} is not alive")
+            if proc.name is not None:
+                raise ValueError(
+                    f"cannot register {name!r}: {proc.pid} is already registered "
+                    f"as {proc.name!r}"
+                )
+            proc.name = name
+        _names[name] = proc
+
+
+def unregister(name: str) -> None:
+    """Remove the registration of ``name``; NotRegisteredError if there is none."""
+    check_name(name)
+    with _lock:
+        proc = _names.pop(name, None)
+        if proc is None:
+            raise NotRegisteredError(f"no process is registered as {name!r}")
+        with proc.lock:
+            if proc.name == name:
+                proc.name = None
+
+
+def whereis(name: str) -> Process | None:
+    """The process registered as ``name``, or None."""
+    return _names.get(name)
+
+
+def registered() -> list[str]:
+    """Every registered name, sorted."""
+    with _lock:
+        return sorted(_names)
+
+
+def release(name: str, proc: Process) -> None:
+    """Drop ``name`` if it still names ``proc`` (called as ``proc`` exits)."""
+    with _lock:
+        if _names.get(name) is proc:
+            del _names[name]

@@ -1,0 +1,111 @@
+"""Starting processes: spawn, spawn_link, spawn_monitor."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import table, workers
+from .process import EXITING, Process, current, shielded
+from .values import Pid, Ref, make_ref
+
+__all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "start_process"]
+
+
+def describe_call(fun: Any, arity: int) -> tuple[str, str, int]:
+    """``(module, function name, arity)`` of a callable, as info() shows it."""
+    name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None)
+    if name is None:
+        name = type(fun).__qualname__
+    module = getattr(fun, "__module__", None) or "builtins"
+    owner, _, short = name.rpartition(".")
+    if owner and "<locals>" not in owner:
+        return (owner, short, arity)
+    return (module, name, arity)
+
+
+def _target(
+    fun: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]], tuple[str, str, int]]:
+    # iex's form: spawn(module, "function", [args])
+    if (
+        len(args) == 2
+        and not kwargs
+        and isinstance(args[0], str)
+        and isinstance(args[1], list)
+        and (not callable(fun) or hasattr(fun, args[0]))
+    ):
+        name, arguments = args
+        function = getattr(fun, name, None)
+        owner = getattr(fun, "__name__", None) or type(fun).__name__
+        if function is None:
+            raise AttributeError(f"{owner} has no function {name!r} to spawn")
+        if not callable(function):
+            raise TypeError(f"{owner}.{name} is not callable, so it cannot be spawned")
+        return (function, tuple(arguments), {}), (owner, name, len(arguments))
+    if not callable(fun):
+        raise TypeError(
+            f"spawn needs a callable (or an object, a function name and a list of "
+            f"arguments), got {fun!r} ({type(fun).__name__})"
+        )
+    return (fun, args, kwargs), describe_call(fun, len(args) + len(kwargs))
+
+
+def start_process(
+    fun: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    link: bool = False,
+    monitor: bool = False,
+) -> tuple[Pid, Ref | None]:
+    """Create and start a process, linked to and/or monitored by the caller."""
+    target, initial_call = _target(fun, args, kwargs)
+    parent = current()
+    proc = Process(target, initial_call, parent.group_leader)
+    ref = make_ref() if monitor else None
+    with shielded(parent):
+        pid = table.add(proc)
+        if link:
+            proc.links.add(parent.pid)
+            with parent.lock:
+                parent.links.add(pid)
+        if ref is not None:
+            proc.monitored_by[ref] = parent.pid
+            with parent.lock:
+                parent.monitors[ref] = pid
+        try:
+            workers.start(proc)
+        except BaseException as exc:
+            proc.state = EXITING
+            proc.exit_reason = "no thread"
+            proc.links.clear()
+            proc.monitored_by.clear()
+            with parent.lock:
+                parent.links.discard(pid)
+                if ref is not None:
+                    parent.monitors.pop(ref, None)
+            proc.finish()
+            raise RuntimeError(
+                f"cannot spawn: the system refused a new thread "
+                f"({table.count()} processes alive): {exc}"
+            ) from exc
+    return pid, ref
+
+
+def spawn(fun: Any, *args: Any, **kwargs: Any) -> Pid:
+    """Start a process running ``fun(*args, **kwargs)``; returns its pid.
+
+    Also iex's form ``spawn(obj, "name", [args])``, which runs ``obj.name(*args)``.
+    """
+    return start_process(fun, args, kwargs)[0]
+
+
+def spawn_link(fun: Any, *args: Any, **kwargs: Any) -> Pid:
+    """spawn(), linked to the caller before the new process runs."""
+    return start_process(fun, args, kwargs, link=True)[0]
+
+
+def spawn_monitor(fun: Any, *args: Any, **kwargs: Any) -> tuple[Pid, Ref]:
+    """spawn(), monitored by the caller; returns ``(pid, ref)``."""
+    pid, ref = start_process(fun, args, kwargs, monitor=True)
+    assert ref is not None
+    return pid, ref

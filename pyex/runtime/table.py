@@ -1,0 +1,67 @@
+"""The process table: hands out pids in order and finds a process by its pid."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from .values import Pid
+
+if TYPE_CHECKING:
+    from .process import Process
+
+__all__ = ["FIRST_SERIAL", "add", "lookup", "remove", "live", "count"]
+
+# The first pid a fresh runtime hands out is #PID<0.83.0>, so that a console
+# (whose front end takes the first pid) runs its shell process as
+# #PID<0.84.0>, the pid of the article pyex was born from.
+FIRST_SERIAL = 83
+
+_lock = threading.Lock()
+_next_serial = FIRST_SERIAL
+_processes: dict[int, Process] = {}
+
+
+def add(proc: Process) -> Pid:
+    """Give ``proc`` the next pid and make it findable."""
+    global _next_serial
+    with _lock:
+        serial = _next_serial
+        _next_serial += 1
+        new_pid = Pid(0, serial, 0)
+        object.__setattr__(new_pid, "_proc", proc)
+        proc.pid = new_pid
+        _processes[serial] = proc
+    return new_pid
+
+
+def lookup(pid: Pid) -> Process | None:
+    """The process named by ``pid`` while it is in the table, else None."""
+    proc = pid._proc
+    if proc is not None:
+        return proc
+    if pid.node != 0 or pid.creation != 0:
+        return None
+    proc = _processes.get(pid.serial)
+    if proc is not None:
+        # Serials are never reused, so the answer can be remembered for good.
+        object.__setattr__(pid, "_proc", proc)
+    return proc
+
+
+def remove(proc: Process) -> None:
+    """Forget ``proc``: its pid now names a dead process."""
+    with _lock:
+        if _processes.get(proc.pid.serial) is proc:
+            del _processes[proc.pid.serial]
+
+
+def live() -> list[Process]:
+    """Every process in the table, oldest first."""
+    with _lock:
+        return list(_processes.values())
+
+
+def count() -> int:
+    """How many processes are in the table."""
+    return len(_processes)

@@ -1,0 +1,85 @@
+"""Timers: messages delivered after a delay, from one timer thread."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from typing import Callable
+
+from .values import Ref, make_ref
+
+__all__ = ["schedule", "cancel", "pending"]
+
+
+class _Timer:
+    __slots__ = ("deadline", "seq", "ref", "fire")
+
+    def __init__(self, deadline: float, seq: int, ref: Ref, fire: Callable[[], None]) -> None:
+        self.deadline = deadline
+        self.seq = seq
+        self.ref = ref
+        self.fire = fire
+
+    def __lt__(self, other: _Timer) -> bool:
+        return (self.deadline, self.seq) < (other.deadline, other.seq)
+
+
+_cond = threading.Condition(threading.Lock())
+_heap: list[_Timer] = []
+_by_ref: dict[Ref, _Timer] = {}
+_seq = itertools.count()
+_thread: threading.Thread | None = None
+
+
+def schedule(seconds: float, fire: Callable[[], None]) -> Ref:
+    """Call ``fire()`` from the timer thread in ``seconds``; returns the timer's ref."""
+    global _thread
+    ref = make_ref()
+    with _cond:
+        timer = _Timer(time.monotonic() + seconds, next(_seq), ref, fire)
+        heapq.heappush(_heap, timer)
+        _by_ref[ref] = timer
+        if _thread is None:
+            _thread = threading.Thread(target=_loop, name="pyex-timers", daemon=True)
+            _thread.start()
+        if _heap[0] is timer:
+            _cond.notify()
+    return ref
+
+
+def cancel(ref: Ref) -> float | bool:
+    """Cancel a timer: the seconds it had left, or False if it already fired or never was."""
+    with _cond:
+        timer = _by_ref.pop(ref, None)
+        if timer is None:
+            return False
+        timer.fire = _nothing
+        return max(0.0, timer.deadline - time.monotonic())
+
+
+def pending() -> int:
+    """How many timers have not fired yet."""
+    return len(_by_ref)
+
+
+def _nothing() -> None:
+    pass
+
+
+def _loop() -> None:
+    while True:
+        with _cond:
+            while True:
+                now = time.monotonic()
+                if _heap and _heap[0].deadline <= now:
+                    timer = heapq.heappop(_heap)
+                    if _by_ref.get(timer.ref) is timer:
+                        del _by_ref[timer.ref]
+                    break
+                _cond.wait(_heap[0].deadline - now if _heap else None)
+        try:
+            timer.fire()
+        except Exception:  # delivery to a vanished name is silently dropped
+            pass

@@ -1,0 +1,60 @@
+"""Waking processes that a signal ended while they were blocked, a few at a time.
+
+A process blocked in the runtime's wait must be woken to run its exit. Waking
+thousands at once (a supervisor's children, a kill loop) would leave thousands
+of threads waiting for the interpreter lock, and CPython's lock hand-off slows
+down with every waiter: 20,000 at once take minutes. So one waker thread wakes
+them ``MAX_IN_FLIGHT`` at a time, each slot freed as a woken process finishes
+(or after ``SLOT_SECONDS``, should one take long to unwind).
+"""
+
+from __future__ import annotations
+
+import threading
+from queue import SimpleQueue
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .process import Process
+
+__all__ = ["wake_to_exit", "release_slot", "MAX_IN_FLIGHT"]
+
+MAX_IN_FLIGHT = 16
+SLOT_SECONDS = 0.05
+
+_queue: SimpleQueue[Process] = SimpleQueue()
+_slots = threading.Semaphore(MAX_IN_FLIGHT)
+_start_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def wake_to_exit(proc: Process) -> None:
+    """Wake ``proc`` (blocked in its wait, already marked exiting) soon, so it exits."""
+    global _thread
+    if _thread is None:
+        with _start_lock:
+            if _thread is None:
+                _thread = threading.Thread(target=_loop, name="pyex-waker", daemon=True)
+                _thread.start()
+    _queue.put(proc)
+
+
+def release_slot() -> None:
+    """Called by a woken process that held a slot, once it has finished its exit."""
+    _slots.release()
+
+
+def _loop() -> None:
+    from .process import DEAD, WAKE
+
+    while True:
+        proc = _queue.get()
+        acquired = _slots.acquire(timeout=SLOT_SECONDS)
+        with proc.lock:
+            # Something else (a message) may have woken it and it is gone.
+            if proc.state is not DEAD:
+                proc.wake_slot = acquired
+                acquired = False
+                proc.inbox.put(WAKE)
+        if acquired:
+            _slots.release()

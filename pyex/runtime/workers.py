@@ -1,0 +1,138 @@
+"""The threads processes run on.
+
+Each process runs in a thread of its own, but a thread outlives its process:
+when the process ends, the thread waits a while for the next process to run
+instead of exiting, so spawning rarely pays for a new thread. Idle threads
+beyond ``MAX_IDLE``, or idle for ``IDLE_SECONDS``, exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from queue import Empty, SimpleQueue
+from typing import Any
+
+from .process import NORMAL_RETURN, Process, bind
+
+__all__ = ["start", "thread_count", "idle_count", "IDLE_SECONDS", "MAX_IDLE"]
+
+IDLE_SECONDS = 2.0
+MAX_IDLE = 512
+
+logger = logging.getLogger("pyex")
+
+_jobs: SimpleQueue[Process] = SimpleQueue()
+_lock = threading.Lock()
+# Invariant (under _lock): _idle == idle threads waiting on _jobs - jobs queued.
+_idle = 0
+_threads = 0
+_thread_names = 0
+
+
+def start(proc: Process) -> None:
+    """Run ``proc`` on an idle thread, or on a new one."""
+    global _idle, _threads, _thread_names
+    with _lock:
+        if _idle > 0:
+            _idle -= 1
+            reuse = True
+        else:
+            _threads += 1
+            _thread_names += 1
+            reuse = False
+            name = f"pyex-worker-{_thread_names}"
+    if reuse:
+        _jobs.put(proc)
+        return
+    try:
+        thread = threading.Thread(target=_work, args=(proc,), name=name, daemon=True)
+        thread.start()
+    except BaseException:
+        with _lock:
+            _threads -= 1
+        raise
+
+
+def thread_count() -> int:
+    """How many worker threads exist (busy or idle)."""
+    return _threads
+
+
+def idle_count() -> int:
+    """How many worker threads wait for a process to run."""
+    return _idle
+
+
+def _work(proc: Process) -> None:
+    global _idle, _threads
+    while True:
+        try:
+            run(proc)
+        except BaseException as exc:  # a second signal landed while the first was handled
+            proc.settle(exc)
+            proc.finish()
+            bind(None)
+        with _lock:
+            if _idle >= MAX_IDLE:
+                _threads -= 1
+                return
+            _idle += 1
+        while True:
+            try:
+                proc = _jobs.get(True, IDLE_SECONDS)
+                break
+            except Empty:
+                with _lock:
+                    if _idle > 0:
+                        # More idle threads than queued jobs: this one may go.
+                        _idle -= 1
+                        _threads -= 1
+                        return
+                # A job is queued for this thread: take it.
+
+
+def run(proc: Process) -> None:
+    """Run one process to its end in the calling thread, then its exit."""
+    bind(proc)
+    outcome: Any = None
+    started = False
+    crashed = False
+    # A kill raises ProcessExit at any bytecode until settle() returns; the
+    # loop makes sure the exit is settled whatever instant it lands at.
+    while True:
+        try:
+            if not started:
+                started = True
+                if proc.begin():
+                    fun, args, kwargs = proc.target  # type: ignore[misc]
+                    proc.target = None
+                    fun(*args, **kwargs)
+                outcome = NORMAL_RETURN
+            crashed = proc.settle(outcome)
+            break
+        except BaseException as exc:  # noqa: B036 - every ending is an exit
+            if outcome is None:
+                outcome = exc
+    if crashed:
+        report_crash(proc.pid, outcome)
+    outcome = None
+    proc.finish()
+    bind(None)
+
+
+def report_crash(pid: Any, exc: BaseException) -> None:
+    """Log a process's crash through the ``pyex`` logger, with its traceback."""
+    tb = exc.__traceback__
+    # The first frame is this module's runner: not the user's concern.
+    if tb is not None and tb.tb_frame.f_code is run.__code__:
+        tb = tb.tb_next
+    try:
+        logger.error(
+            "Process %s raised an exception",
+            pid,
+            exc_info=(type(exc), exc, tb),
+            extra={"pyex_pid": pid},
+        )
+    except Exception:  # a broken handler must not break the runtime
+        pass
