@@ -425,6 +425,20 @@ def current() -> Process:
     return proc
 
 
+def retire_current() -> None:
+    """End the calling thread's adopted process (exit reason 'normal').
+
+    The thread's next use of the runtime makes it a fresh process, with a new
+    pid and an empty mailbox: what a test harness wants between tests.
+    """
+    proc = getattr(_local, "proc", None)
+    if proc is None or not proc.adopted:
+        return
+    proc.finish()
+    del _local.proc
+    _local.guard = None
+
+
 def bind(proc: Process | None) -> None:
     """Make ``proc`` the calling worker thread's process (None to unbind)."""
     if proc is None:
