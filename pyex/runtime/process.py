@@ -105,6 +105,7 @@ class Process:
         "interrupt_pending",
         "adopted",
         "wake_slot",
+        "on_exit",
         "__weakref__",
     )
 
@@ -141,6 +142,8 @@ class Process:
         self.interrupt_pending = False
         self.adopted = adopted
         self.wake_slot = False  # holds one of the waker's slots (see wakeups)
+        # Called with (pid, reason) once the exit is complete; see watch_exit().
+        self.on_exit: Callable[[Pid, Any], None] | None = None
 
     def __repr__(self) -> str:
         return f"<Process {self.pid} {self.state}>"
@@ -336,6 +339,7 @@ class Process:
             self.aliases.clear()
             reason = self.exit_reason
             wake_slot, self.wake_slot = self.wake_slot, False
+            on_exit, self.on_exit = self.on_exit, None
         if wake_slot:
             wakeups.release_slot()
         if name is not None:
@@ -362,6 +366,24 @@ class Process:
             pass
         self.dictionary = {}
         self.target = None
+        if on_exit is not None:
+            try:
+                on_exit(self.pid, reason)
+            except Exception:  # an observer's bug must not break the runtime
+                pass
+
+    def watch_exit(self, callback: Callable[[Pid, Any], None]) -> None:
+        """Call ``callback(pid, reason)`` once this process has exited (at once if it has).
+
+        For layers above the runtime that observe a process from a thread that
+        is not a process (a console's front end); processes use monitors.
+        """
+        with self.lock:
+            if self.state is not DEAD:
+                self.on_exit = callback
+                return
+            reason = self.exit_reason
+        callback(self.pid, reason)
 
 
 class shielded:
