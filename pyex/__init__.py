@@ -27,7 +27,8 @@ from .runtime import (
     spawn_monitor,
 )
 
-__version__ = "0.1.0"
+from .frontends.programmatic import Shell
+from .version import __version__
 
 __all__ = [
     "ANY",
@@ -37,6 +38,7 @@ __all__ = [
     "Process",
     "ReceiveTimeout",
     "Ref",
+    "Shell",
     "alive",
     "flush",
     "info",

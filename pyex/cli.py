@@ -1,0 +1,171 @@
+"""The ``pyex`` command line: the console, a scripted session, -c CODE, or a file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from typing import Sequence
+
+from .frontends.scripted import StreamDisplay, run_scripted
+from .shell import Evaluation, Session
+from .version import __version__
+
+__all__ = ["main", "configure_scheduler", "DEFAULT_SWITCH_INTERVAL"]
+
+# CPython hands the interpreter lock to a waiting thread only after the holder
+# has run this long; iex-like responsiveness with busy processes needs it short.
+DEFAULT_SWITCH_INTERVAL = 0.001
+
+_DESCRIPTION = """\
+Elixir's iex, for Python: an interactive console in which every command runs
+inside a shell process, on an Erlang-style process runtime.
+
+With no arguments, pyex starts the console (a terminal) or runs the commands
+piped to it (a scripted session)."""
+
+_EPILOG = """\
+environment:
+  NO_COLOR              no colours (like --no-color)
+  PYEX_HISTORY          the console's history file (default ~/.pyex_history)
+  PYEX_SWITCH_INTERVAL  seconds a thread runs before another may take over
+                        (default 0.001; see sys.setswitchinterval)
+
+A startup file .pyex.py (in the current folder, else in your home folder) runs
+in the shell process when an interactive session starts."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyex",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"pyex {__version__} (Python {platform.python_version()})",
+    )
+    parser.add_argument(
+        "-c", dest="command", metavar="CODE", help="run CODE in a shell process, then exit"
+    )
+    parser.add_argument(
+        "-i",
+        dest="interactive",
+        action="store_true",
+        help="after running FILE or CODE, stay interactive",
+    )
+    parser.add_argument("--no-color", action="store_true", help="no colours")
+    parser.add_argument(
+        "--no-startup", action="store_true", help="do not run the .pyex.py startup file"
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE.py", help="a Python file to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for FILE (sys.argv)")
+    return parser
+
+
+def configure_scheduler() -> None:
+    """Set the interpreter's switch interval for a responsive console."""
+    value = os.environ.get("PYEX_SWITCH_INTERVAL")
+    try:
+        interval = float(value) if value else DEFAULT_SWITCH_INTERVAL
+    except ValueError:
+        print(f"pyex: ignoring PYEX_SWITCH_INTERVAL={value!r}: not a number", file=sys.stderr)
+        interval = DEFAULT_SWITCH_INTERVAL
+    if interval > 0:
+        sys.setswitchinterval(interval)
+
+
+def startup_file() -> str | None:
+    """The .pyex.py to run at start: the current folder's, else the home folder's."""
+    for folder in (os.getcwd(), os.path.expanduser("~")):
+        path = os.path.join(folder, ".pyex.py")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run pyex; exits the interpreter at once when done, whatever processes still run."""
+    options = _parser().parse_args(argv)
+    configure_scheduler()
+    color = not options.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    try:
+        status = _run(options, color)
+    except KeyboardInterrupt:
+        status = 130
+    _exit(status)
+    return status  # not reached
+
+
+def _run(options: argparse.Namespace, color: bool) -> int:
+    interactive_tty = sys.stdin.isatty() and sys.stdout.isatty()
+    startup = None if options.no_startup else startup_file()
+    runs_code = options.command is not None or options.file is not None
+    if runs_code:
+        if options.file is not None:
+            sys.argv = [options.file, *options.args]
+        else:
+            sys.argv = ["-c", *options.args]
+        if options.interactive and interactive_tty:
+            from .frontends.console import run_console
+
+            return run_console(color=color, startup=startup, first=_first_run(options))
+        display = StreamDisplay(sys.stdout)
+        session = Session(display, main_module=True)
+        session.start()
+        status = _run_code(session, options)
+        if not options.interactive or status != 0:
+            return status
+        return run_scripted(session, display, sys.stdin, show_banner=False)
+    if interactive_tty:
+        from .frontends.console import run_console
+
+        return run_console(color=color, startup=startup)
+    display = StreamDisplay(sys.stdout)
+    session = Session(display, main_module=True)
+    session.start()
+    if startup is not None:
+        _show_startup_error(session.run_file(startup), display)
+    return run_scripted(session, display, sys.stdin)
+
+
+def _first_run(options: argparse.Namespace) -> tuple[str, str | None]:
+    if options.file is not None:
+        return (options.file, None)
+    return ("<string>", options.command)
+
+
+def _run_code(session: Session, options: argparse.Namespace) -> int:
+    if options.file is not None:
+        try:
+            evaluation = session.run_file(options.file)
+        except OSError as exc:
+            print(f"pyex: cannot open {options.file!r}: {exc.strerror}", file=sys.stderr)
+            return 2
+        session.namespace["__file__"] = os.path.abspath(options.file)
+    else:
+        evaluation = session.eval(options.command, filename="<string>")
+    if evaluation.exit_code is not None:
+        return evaluation.exit_code
+    if evaluation.error is not None:
+        sys.stderr.write(evaluation.result_text + "\n")
+        return 1
+    return 0
+
+
+def _show_startup_error(evaluation: Evaluation, display: StreamDisplay) -> None:
+    if evaluation.error is not None:
+        display.write(f"pyex: error in the startup file:\n{evaluation.result_text}\n")
+
+
+def _exit(status: int) -> None:
+    """Flush and leave now: processes still running must not keep pyex alive."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(status)

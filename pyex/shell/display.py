@@ -1,0 +1,213 @@
+"""How results, errors and exits look: one place, as in iex.
+
+- a value: pretty-printed to the terminal's width (``None`` is not shown);
+- an exception: ``** (Type) message`` and the user's own frames;
+- an exit raised in a command: ``** (exit) reason`` (Elixir's format_exit);
+- the shell process's death: ``** (EXIT from #PID<...>) shell process exited with reason: ...``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pprint
+import traceback
+from types import TracebackType
+from typing import Any
+
+from ..runtime.errors import Exit
+
+__all__ = [
+    "format_value",
+    "format_exception",
+    "format_exit",
+    "format_exit_raised",
+    "format_shell_exit",
+    "user_frames",
+    "plain_signature",
+]
+
+# Frames in pyex's own files are not the user's concern.
+_PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def format_value(value: Any, width: int = 80) -> str:
+    """The text shown for a command's value (empty for None)."""
+    if value is None:
+        return ""
+    try:
+        return pprint.pformat(value, width=max(width, 20), sort_dicts=False)
+    except Exception as exc:  # a broken __repr__
+        return f"<unprintable {type(value).__name__} object: {type(exc).__name__}: {exc}>"
+
+
+def plain_signature(obj: Any) -> str:
+    """``(a, b=1, *rest)``: a callable's parameters, without their annotations."""
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return "(...)"
+    plain = signature.replace(
+        parameters=[
+            parameter.replace(annotation=inspect.Parameter.empty)
+            for parameter in signature.parameters.values()
+        ],
+        return_annotation=inspect.Signature.empty,
+    )
+    return str(plain)
+
+
+def _is_internal(filename: str) -> bool:
+    return filename.startswith(_PYEX_DIR)
+
+
+def user_frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
+    """The frames of ``tb`` that belong to the user's code, not to pyex itself."""
+    return [
+        frame
+        for frame in traceback.extract_tb(tb)
+        if not _is_internal(frame.filename) and frame.filename != "<pyex-internal>"
+    ]
+
+
+def _format_frames(frames: list[traceback.FrameSummary], indent: str) -> list[str]:
+    """The frames, most recent first (as Elixir lists a stacktrace), with their lines."""
+    lines = []
+    for frame in reversed(frames):
+        lines.append(f"{indent}{_location(frame.filename)}:{frame.lineno}: in {frame.name}")
+        if frame.line:
+            lines.append(f"{indent}  {frame.line.strip()}")
+    return lines
+
+
+def _location(filename: str) -> str:
+    if filename.startswith("<") and filename.endswith(">"):
+        return filename[1:-1]
+    return filename
+
+
+def _exception_message(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:
+        text = "<exception str() failed>"
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        text = repr(exc.args[0])
+    return text
+
+
+def _header(exc: BaseException) -> str:
+    name = type(exc).__qualname__
+    module = type(exc).__module__
+    if module not in ("builtins", "__main__", "pyex", None) and not module.startswith("pyex."):
+        name = f"{module}.{name}"
+    message = _exception_message(exc)
+    return f"** ({name}) {message}" if message else f"** ({name})"
+
+
+def format_exception(
+    exc: BaseException, indent: str = "", skip_top_level: str | None = None
+) -> str:
+    """``** (Type) message`` and the user's frames, as iex shows an error.
+
+    ``skip_top_level`` names the command's own file: when the error was raised
+    right in the typed command (its only frame), no frame is shown, as in iex.
+    """
+    if isinstance(exc, Exit):
+        return indent + format_exit_raised(exc.reason, indent)
+    if isinstance(exc, SyntaxError):
+        return _format_syntax_error(exc, indent)
+    lines = [indent + _header(exc)]
+    frames = user_frames(exc.__traceback__)
+    if skip_top_level is not None and len(frames) == 1 and frames[0].filename == skip_top_level:
+        frames = []
+    lines.extend(_format_frames(frames, indent + "    "))
+    cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if cause is not None and not isinstance(cause, Exit):
+        lines.append(f"{indent}    (while handling {_header(cause)[3:]})")
+    return "\n".join(lines)
+
+
+def _format_syntax_error(exc: SyntaxError, indent: str) -> str:
+    where = []
+    if exc.filename and exc.lineno:
+        where.append(f"{_location(exc.filename)}:{exc.lineno}")
+    head = f"{indent}** ({type(exc).__name__}) {exc.msg}"
+    if where:
+        head += f" ({where[0]})"
+    lines = [head]
+    if exc.text:
+        text = exc.text.rstrip("\n")
+        stripped = text.lstrip()
+        lines.append(f"{indent}    {stripped}")
+        if exc.offset:
+            column = max(0, exc.offset - 1 - (len(text) - len(stripped)))
+            lines.append(f"{indent}    {' ' * column}^")
+    return "\n".join(lines)
+
+
+_NOPROC = (
+    "no process. The process is not alive or there's no process currently "
+    "associated with the given name"
+)
+
+
+def format_exit(reason: Any, indent: str = "") -> str:
+    """Describe an exit reason as Elixir's ``Exception.format_exit/1`` does."""
+    if isinstance(reason, str):
+        simple = {
+            "normal": "normal",
+            "shutdown": "shutdown",
+            "killed": "killed",
+            "timeout": "time out",
+            "noproc": _NOPROC,
+            "calling_self": "process attempted to call itself",
+        }
+        if reason in simple:
+            return simple[reason]
+        return repr(reason)
+    if isinstance(reason, BaseException):
+        if isinstance(reason, Exit):
+            return format_exit(reason.reason, indent)
+        return "an exception was raised:\n" + format_exception(reason, indent + "    ")
+    if isinstance(reason, tuple) and len(reason) == 2:
+        first, second = reason
+        if first == "shutdown":
+            return f"shutdown: {_inspect(second)}"
+        if _is_call(second):
+            module, function, args = second
+            call = f"{module}.{function}({', '.join(_inspect(arg) for arg in args)})"
+            return (
+                f"exited in: {call}\n{indent}    ** (EXIT) "
+                f"{format_exit(first, indent + '    ')}"
+            )
+        if first == "bad_return_value":
+            return f"bad return value: {_inspect(second)}"
+    return _inspect(reason)
+
+
+def _is_call(value: Any) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], str)
+        and isinstance(value[2], list)
+    )
+
+
+def _inspect(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
+def format_exit_raised(reason: Any, indent: str = "") -> str:
+    """What a command that raised ``Exit(reason)`` shows: ``** (exit) ...``."""
+    return f"** (exit) {format_exit(reason, indent)}"
+
+
+def format_shell_exit(pid: Any, reason: Any) -> str:
+    """What the shell shows when its process is killed or gets an exit signal."""
+    return f"** (EXIT from {pid}) shell process exited with reason: {format_exit(reason)}"

@@ -1,0 +1,325 @@
+"""The shell's helpers (iex's IEx.Helpers): small, documented, preloaded.
+
+Each runs in the shell process, like any command. ``h()`` lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import platform
+import sys
+import threading
+import time
+import types
+from typing import TYPE_CHECKING, Any
+
+from ..runtime import registry, table, timers, workers
+from ..version import __version__
+from .display import plain_signature
+from .info import describe
+from .namespace import OTP_NAMES, PROCESS_NAMES
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Helpers", "HELPER_NAMES", "doc_summary", "render_help"]
+
+HELPER_NAMES = (
+    "h",
+    "i",
+    "v",
+    "flush",
+    "clear",
+    "respawn",
+    "c",
+    "r",
+    "ls",
+    "pwd",
+    "cd",
+    "runtime_info",
+    "exports",
+    "state",
+    "pid",
+)
+
+_STARTED = time.monotonic()
+
+_MISSING: Any = object()
+
+
+def doc_summary(obj: Any) -> str:
+    """The first line of ``obj``'s docstring, or ''."""
+    doc = inspect.getdoc(obj) or ""
+    return doc.strip().split("\n", 1)[0]
+
+
+def _name_of(obj: Any) -> str:
+    return getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
+
+
+def render_help(obj: Any) -> str:
+    """The text ``h(obj)`` prints: signature and documentation."""
+    if isinstance(obj, types.ModuleType):
+        lines = [f"module {obj.__name__}", ""]
+        lines.append(inspect.getdoc(obj) or "(no documentation)")
+        members = [
+            (name, value)
+            for name, value in vars(obj).items()
+            if not name.startswith("_") and (callable(value) or inspect.isclass(value))
+            and getattr(value, "__module__", obj.__name__) == obj.__name__
+        ]
+        if members:
+            lines += ["", "Members:"]
+            lines += [f"  {name:<22} {doc_summary(value)}" for name, value in sorted(members)]
+        return "\n".join(lines)
+    if inspect.isclass(obj):
+        bases = ", ".join(base.__name__ for base in obj.__bases__ if base is not object)
+        lines = [f"class {_name_of(obj)}" + (f"({bases})" if bases else ""), ""]
+        lines.append(inspect.getdoc(obj) or "(no documentation)")
+        members = []
+        for name, value in vars(obj).items():
+            if name.startswith("_"):
+                continue
+            function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+            if callable(function):
+                members.append((name, function))
+        if members:
+            lines += ["", "Functions:"]
+            lines += [
+                f"  {name}{plain_signature(function)}\n      {doc_summary(function)}"
+                for name, function in members
+            ]
+        return "\n".join(lines)
+    if callable(obj):
+        header = f"{getattr(obj, '__name__', _name_of(obj))}{plain_signature(obj)}"
+        return header + "\n\n" + (inspect.getdoc(obj) or "(no documentation)")
+    kind = type(obj)
+    return f"{obj!r} is a {kind.__name__}.\n\n" + (inspect.getdoc(kind) or "")
+
+
+def _columns(items: list[str], width: int) -> str:
+    if not items:
+        return ""
+    cell = max(len(item) for item in items) + 2
+    per_line = max(1, width // cell)
+    rows = [items[i : i + per_line] for i in range(0, len(items), per_line)]
+    return "\n".join("".join(item.ljust(cell) for item in row).rstrip() for row in rows)
+
+
+class Helpers:
+    """The helper functions of one session, bound to it."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def as_dict(self) -> dict[str, Any]:
+        from ..runtime.mailbox import flush
+        from ..runtime.values import pid
+
+        helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
+        helpers["flush"] = flush
+        helpers["pid"] = pid
+        return helpers
+
+    # -- documentation ---------------------------------------------------------
+
+    def h(self, obj: Any = _MISSING) -> None:
+        """Print help: h() lists the helpers; h(x) shows x's signature and documentation."""
+        if obj is _MISSING:
+            print(self._overview())
+            return
+        if isinstance(obj, str):
+            obj = self._lookup(obj)
+        print(render_help(obj))
+
+    def _lookup(self, name: str) -> Any:
+        namespace = self._session.namespace
+        head, _, rest = name.partition(".")
+        if head in namespace:
+            value = namespace[head]
+        else:
+            try:
+                value = importlib.import_module(head)
+            except ImportError:
+                raise NameError(f"h({name!r}): nothing is called {head!r} here") from None
+        for part in rest.split(".") if rest else []:
+            value = getattr(value, part)
+        return value
+
+    def _overview(self) -> str:
+        namespace = self._session.namespace
+        lines = [
+            "pyex's helpers (every command runs in the shell process, self()):",
+            "",
+        ]
+        for name in HELPER_NAMES:
+            value = namespace.get(name)
+            if value is None:
+                continue
+            lines.append(f"  {name + plain_signature(value):<24} {doc_summary(value)}")
+        lines += ["", "Processes:"]
+        present = [name for name in PROCESS_NAMES if name in namespace]
+        lines.append("  " + ", ".join(present))
+        present = [name for name in OTP_NAMES if name in namespace]
+        if present:
+            lines += ["", "OTP behaviours:", "  " + ", ".join(present)]
+        lines += [
+            "",
+            "h(name) shows the documentation of any of them, e.g. h(receive) or h(Process.monitor).",
+        ]
+        return "\n".join(lines)
+
+    def i(self, term: Any = _MISSING) -> None:
+        """Print information about a value: its type, module, documentation; for a pid, its process."""
+        if term is _MISSING:
+            term = self._session.namespace.get("_")
+        print(describe(term))
+
+    def exports(self, obj: Any) -> None:
+        """Print the public functions of a module or class, as name/arity."""
+        if isinstance(obj, str):
+            obj = self._lookup(obj)
+        names = []
+        for name in sorted(dir(obj)):
+            if name.startswith("_"):
+                continue
+            value = getattr(obj, name, None)
+            if not callable(value) or inspect.isclass(value):
+                continue
+            try:
+                arity = len(
+                    [
+                        parameter
+                        for parameter in inspect.signature(value).parameters.values()
+                        if parameter.kind
+                        in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+                        and parameter.default is parameter.empty
+                    ]
+                )
+                names.append(f"{name}/{arity}")
+            except (TypeError, ValueError):
+                names.append(name)
+        print(_columns(names, self._session.width()))
+
+    # -- results and the shell process ---------------------------------------
+
+    def v(self, n: int = -1) -> Any:
+        """The result of prompt n (pyex(n)>); v() or v(-1) is the last one, v(-2) the one before."""
+        evaluator = self._session.evaluator()
+        if evaluator is None:
+            raise ValueError("v(): no results yet")
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"v() takes a prompt number, got {n!r}")
+        number = evaluator.counter + n if n < 0 else n
+        if number not in evaluator.results:
+            raise ValueError(f"v({n}): there is no result for pyex({number})")
+        return evaluator.results[number]
+
+    def respawn(self) -> None:
+        """Start a new shell process (new pid, empty mailbox); the variables stay."""
+        self._session.request_respawn()
+
+    def clear(self) -> None:
+        """Clear the terminal screen."""
+        self._session.display.clear_screen()
+
+    def state(self, server: Any, timeout: float = 5.0) -> Any:
+        """The state of a GenServer, Agent or Supervisor (Erlang's :sys.get_state)."""
+        from ..otp import get_state
+
+        return get_state(server, timeout)
+
+    # -- code ----------------------------------------------------------------
+
+    def c(self, path: str) -> list[str]:
+        """Run a .py file in the shell's namespace; returns the names it defined."""
+        path = os.path.expanduser(path)
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+        namespace = self._session.namespace
+        before = dict(namespace)
+        code = compile(source, os.path.abspath(path), "exec", dont_inherit=True)
+        exec(code, namespace)
+        return sorted(
+            name
+            for name, value in namespace.items()
+            if not name.startswith("__") and (name not in before or before[name] is not value)
+        )
+
+    def r(self, module: Any) -> types.ModuleType:
+        """Reload a module (given as a module, its name, or anything defined in it)."""
+        if isinstance(module, str):
+            module = importlib.import_module(module)
+        elif not isinstance(module, types.ModuleType):
+            name = getattr(module, "__module__", None)
+            if not name or name not in sys.modules:
+                raise TypeError(f"r() needs a module or a module's name, got {module!r}")
+            module = sys.modules[name]
+        return importlib.reload(module)
+
+    # -- files ---------------------------------------------------------------
+
+    def ls(self, path: str = ".") -> None:
+        """List a directory (folders end with /)."""
+        path = os.path.expanduser(path)
+        entries = sorted(
+            name + ("/" if os.path.isdir(os.path.join(path, name)) else "")
+            for name in os.listdir(path)
+        )
+        print(_columns(entries, self._session.width()))
+
+    def pwd(self) -> None:
+        """Print the current working directory."""
+        print(os.getcwd())
+
+    def cd(self, path: str = "~") -> None:
+        """Change the current working directory, and print it."""
+        os.chdir(os.path.expanduser(path))
+        print(os.getcwd())
+
+    # -- the runtime -----------------------------------------------------------
+
+    def runtime_info(self) -> None:
+        """Print facts about the runtime: Python, uptime, processes, threads, memory, scheduler."""
+        uptime = time.monotonic() - _STARTED
+        minutes, seconds = divmod(int(uptime), 60)
+        hours, minutes = divmod(minutes, 60)
+        rows = [
+            ("## System", None),
+            ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
+            ("pyex", __version__),
+            ("Platform", platform.platform()),
+            ("Uptime", f"{hours}h {minutes}m {seconds}s"),
+            ("## Processes", None),
+            ("Live processes", str(table.count())),
+            ("Registered names", str(len(registry.registered()))),
+            ("Pending timers", str(timers.pending())),
+            ("## Threads", None),
+            ("All threads", str(threading.active_count())),
+            ("Worker threads", f"{workers.thread_count()} ({workers.idle_count()} idle)"),
+            ("## Memory", None),
+            ("Resident", _resident()),
+            ("## Scheduler", None),
+            ("Switch interval", f"{sys.getswitchinterval() * 1000:g} ms"),
+        ]
+        lines = []
+        for label, value in rows:
+            if value is None:
+                lines.append(("\n" if lines else "") + label)
+            else:
+                lines.append(f"{label:<18}{value}")
+        print("\n".join(lines))
+
+
+def _resident() -> str:
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+        return f"{pages * os.sysconf('SC_PAGE_SIZE') / 1e6:.1f} MB"
+    except (OSError, ValueError, AttributeError):
+        import resource
+
+        return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.1f} MB (peak)"
+

@@ -1,0 +1,71 @@
+"""The shell's namespace: the contract's functions and the helpers, preloaded."""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["build_namespace", "preloaded", "PROCESS_NAMES", "OTP_NAMES"]
+
+PROCESS_NAMES = (
+    "self",
+    "spawn",
+    "spawn_link",
+    "spawn_monitor",
+    "send",
+    "receive",
+    "flush",
+    "alive",
+    "info",
+    "processes",
+    "Process",
+    "pid",
+    "make_ref",
+    "ANY",
+    "Exit",
+    "ReceiveTimeout",
+    "NotRegisteredError",
+    "Pid",
+    "Ref",
+)
+
+OTP_NAMES = ("GenServer", "Supervisor", "DynamicSupervisor", "Agent", "Task")
+
+
+def preloaded() -> dict[str, Any]:
+    """The names of ``from pyex import ...`` that every shell starts with."""
+    import pyex
+
+    names: dict[str, Any] = {}
+    for name in PROCESS_NAMES + OTP_NAMES:
+        value = getattr(pyex, name, None)
+        if value is not None:
+            names[name] = value
+    return names
+
+
+def build_namespace(
+    session: Session, namespace: dict[str, Any] | None = None, main_module: bool = False
+) -> dict[str, Any]:
+    """The dict commands run in, with the preloaded names and the helpers.
+
+    With ``main_module``, it is the ``__dict__`` of a fresh ``__main__`` module
+    installed in ``sys.modules`` (so that classes defined in the shell pickle),
+    as the console and scripts want; programmatic shells keep their own.
+    """
+    from .helpers import Helpers
+
+    if namespace is None:
+        module = types.ModuleType("__main__", "The pyex shell's namespace.")
+        namespace = module.__dict__
+        namespace["__builtins__"] = builtins
+        if main_module:
+            sys.modules["__main__"] = module
+    namespace.update(preloaded())
+    namespace.update(Helpers(session).as_dict())
+    return namespace

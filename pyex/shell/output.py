@@ -1,0 +1,74 @@
+"""Where a process's print() goes: to its group leader, as in Erlang.
+
+``sys.stdout`` and ``sys.stderr`` are replaced (once) by routers. A write from a
+process whose group leader is a shell session goes to that session, which tells
+the shell process's own output (captured as the command's output) from every
+other process's (shown in the background). Writes from anywhere else go to the
+stream that was there before.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Protocol, TextIO
+
+from ..runtime.process import local
+
+__all__ = ["GroupLeader", "StreamRouter", "install_routers", "original_stream"]
+
+_local = local()
+_install_lock = threading.Lock()
+
+
+class GroupLeader(Protocol):
+    """What a process's ``group_leader`` must be for its output to be routed."""
+
+    def write_output(self, text: str, stream: str, proc: Any) -> None: ...
+
+
+class StreamRouter:
+    """A text stream that sends each write to the writing process's group leader."""
+
+    def __init__(self, original: TextIO, name: str) -> None:
+        self.original = original
+        self.name = name
+
+    def write(self, text: str) -> int:
+        proc = getattr(_local, "proc", None)
+        leader = proc.group_leader if proc is not None else None
+        if leader is None:
+            return self.original.write(text)
+        leader.write_output(text, self.name, proc)
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self.original.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        # fileno, isatty, encoding, errors, buffer...: those of the real stream.
+        return getattr(self.original, name)
+
+
+def install_routers() -> None:
+    """Route sys.stdout and sys.stderr through group leaders (idempotent)."""
+    with _install_lock:
+        if not isinstance(sys.stdout, StreamRouter):
+            sys.stdout = StreamRouter(sys.stdout, "stdout")  # type: ignore[assignment]
+        if not isinstance(sys.stderr, StreamRouter):
+            sys.stderr = StreamRouter(sys.stderr, "stderr")  # type: ignore[assignment]
+
+
+def original_stream(name: str) -> TextIO:
+    """The stream a router stands in front of (or the current one, if none)."""
+    stream = getattr(sys, name)
+    while isinstance(stream, StreamRouter):
+        stream = stream.original
+    return stream

@@ -1,0 +1,3 @@
+"""pyex's version."""
+
+__version__ = "0.1.0"
