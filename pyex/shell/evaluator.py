@@ -9,6 +9,7 @@ process starts again at ``pyex(1)``.
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -109,6 +110,7 @@ class Evaluator:
             if compiled.last_expression is not None:
                 value = eval(compiled.last_expression, namespace)
             shown = format_value(value, session.width())
+            _flush_streams()
             session.end_command()
         except ProcessExit:
             raise
@@ -116,6 +118,7 @@ class Evaluator:
             evaluation.exit_code = _exit_code(exc.code)
         except BaseException as exc:  # noqa: B036 - every error is shown, the shell lives on
             error = exc
+        _flush_streams()
         self._quiesce(proc)
         evaluation.output = "".join(captured)
         if error is not None:
@@ -143,6 +146,15 @@ class Evaluator:
                 return
             except KeyboardInterrupt:
                 continue
+
+
+def _flush_streams() -> None:
+    """Pass on a partial line the command printed (routers hold it until a newline)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 def _exit_code(code: Any) -> int:

@@ -28,25 +28,49 @@ class GroupLeader(Protocol):
 
 
 class StreamRouter:
-    """A text stream that sends each write to the writing process's group leader."""
+    """A text stream that sends each write to the writing process's group leader.
+
+    A process's output is passed on a whole line at a time (print() writes a
+    line in pieces), so lines of different processes never interleave; a
+    partial line goes on at the next newline or flush().
+    """
 
     def __init__(self, original: TextIO, name: str) -> None:
         self.original = original
         self.name = name
+        self._partial = threading.local()  # per thread: [process, text so far]
 
     def write(self, text: str) -> int:
         proc = getattr(_local, "proc", None)
         leader = proc.group_leader if proc is not None else None
         if leader is None:
             return self.original.write(text)
-        leader.write_output(text, self.name, proc)
+        held = getattr(self._partial, "held", None)
+        if held is not None and held[0] is not proc:
+            self._pass_on(held)  # left by a process that has ended
+            held = None
+        if held is not None:
+            text = held[1] + text
+        end = text.rfind("\n") + 1
+        if end:
+            leader.write_output(text[:end], self.name, proc)
+        self._partial.held = [proc, text[end:]] if end < len(text) else None
         return len(text)
+
+    def _pass_on(self, held: list[Any]) -> None:
+        proc, text = held
+        if text and proc.group_leader is not None:
+            proc.group_leader.write_output(text, self.name, proc)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
 
     def flush(self) -> None:
+        held = getattr(self._partial, "held", None)
+        if held is not None:
+            self._partial.held = None
+            self._pass_on(held)
         try:
             self.original.flush()
         except (OSError, ValueError):

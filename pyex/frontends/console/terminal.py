@@ -1,0 +1,154 @@
+"""The terminal as a shell Display: output written as it comes, above the prompt.
+
+While a command runs, the prompt is gone and everything is written straight
+to the terminal. While the prompt is up, what other processes print is
+collected and written above the prompt a batch at a time (at most
+``1 / FLUSH_INTERVAL`` redraws a second), with prompt_toolkit's
+``run_in_terminal`` erasing the prompt first and redrawing it after. The text
+goes to the terminal byte for byte, escape codes included, so a process that
+floods thousands of lines a second neither garbles its output nor the prompt.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, TextIO
+
+__all__ = ["TerminalDisplay"]
+
+FLUSH_INTERVAL = 0.05
+MAX_PENDING = 4_000_000  # characters kept while the terminal cannot keep up
+
+
+class TerminalDisplay:
+    """Implements the shell's Display for a terminal with a prompt_toolkit prompt."""
+
+    def __init__(self, stream: TextIO, width: Callable[[], int]) -> None:
+        self._stream = stream
+        self._width = width
+        self._lock = threading.Lock()  # guards the fields below
+        self._write_lock = threading.Lock()  # one write to the terminal at a time
+        self._app: Any = None  # the running prompt, or None while a command runs
+        self._pending: list[str] = []
+        self._pending_size = 0
+        self._dropped = 0
+        self._flush_scheduled = False
+        self._last_flush = 0.0
+        self.at_line_start = True
+        self.on_shell_down: Callable[[], None] | None = None
+
+    # -- the shell's Display ----------------------------------------------
+
+    def command_output(self, text: str) -> None:
+        self._emit(text)
+
+    def background_output(self, text: str) -> None:
+        self._emit(text)
+
+    def shell_down(self) -> None:
+        with self._lock:
+            app = self._app
+        callback = self.on_shell_down
+        if app is not None and callback is not None:
+            try:
+                app.loop.call_soon_threadsafe(callback)
+            except (RuntimeError, AttributeError):
+                pass  # the prompt is closing: the console recovers before the next one
+
+    def clear_screen(self) -> None:
+        self.write("\x1b[H\x1b[2J\x1b[3J")
+
+    def width(self) -> int:
+        return self._width()
+
+    # -- writing ----------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        """Write to the terminal now (no prompt may be up)."""
+        if not text:
+            return
+        with self._write_lock:
+            try:
+                self._stream.write(text)
+                self._stream.flush()
+            except (OSError, ValueError):
+                return
+            self.at_line_start = text.endswith("\n")
+
+    def end_line(self) -> None:
+        if not self.at_line_start:
+            self.write("\n")
+
+    def _emit(self, text: str) -> None:
+        with self._lock:
+            app = self._app
+            if app is None:
+                direct = True
+            else:
+                direct = False
+                self._pending.append(text)
+                self._pending_size += len(text)
+                while self._pending_size > MAX_PENDING and len(self._pending) > 1:
+                    dropped = self._pending.pop(0)
+                    self._pending_size -= len(dropped)
+                    self._dropped += len(dropped)
+                schedule = not self._flush_scheduled
+                self._flush_scheduled = True
+        if direct:
+            self.write(text)
+        elif schedule:
+            self._schedule(app)
+
+    def _schedule(self, app: Any) -> None:
+        delay = max(0.0, self._last_flush + FLUSH_INTERVAL - time.monotonic())
+        try:
+            app.loop.call_soon_threadsafe(self._flush_later, app, delay)
+        except (RuntimeError, AttributeError):
+            with self._lock:
+                self._flush_scheduled = False  # prompt_ended() writes it
+
+    def _flush_later(self, app: Any, delay: float) -> None:
+        app.loop.call_later(delay, self._flush_above_prompt)
+
+    def _take_pending(self) -> str:
+        with self._lock:
+            text = "".join(self._pending)
+            if self._dropped:
+                text = f"[pyex: {self._dropped} characters of output dropped]\n" + text
+            self._pending.clear()
+            self._pending_size = 0
+            self._dropped = 0
+            self._flush_scheduled = False
+            self._last_flush = time.monotonic()
+        return text
+
+    def _flush_above_prompt(self) -> None:
+        from prompt_toolkit.application import run_in_terminal
+
+        text = self._take_pending()
+        if not text:
+            return
+        if not text.endswith("\n"):
+            text += "\n"  # the prompt is redrawn on a line of its own
+        run_in_terminal(lambda: self.write(text), in_executor=False)
+
+    def write_above_prompt(self, text: str) -> None:
+        """Write ``text`` above the prompt if one is up, else now."""
+        self._emit(text)
+
+    # -- the prompt's comings and goings ------------------------------------
+
+    def prompt_started(self, app: Any) -> None:
+        with self._lock:
+            self._app = app
+            pending = bool(self._pending) and not self._flush_scheduled
+            if pending:
+                self._flush_scheduled = True
+        if pending:
+            self._schedule(app)
+
+    def prompt_ended(self) -> None:
+        with self._lock:
+            self._app = None
+        self.write(self._take_pending())
