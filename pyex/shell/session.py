@@ -155,6 +155,7 @@ class Session:
         """
         if self._closed:
             raise RuntimeError("this shell session is closed")
+        install_routers()  # again: a test harness may have swapped sys.stdout since
         notice = self.recover()
         with self._lock:
             self._request += 1
