@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-color", action="store_true", help="no colours")
     parser.add_argument(
+        "--echo",
+        action="store_true",
+        help="scripted sessions show each command after its prompt (a transcript)",
+    )
+    parser.add_argument(
         "--no-startup", action="store_true", help="do not run the .pyex.py startup file"
     )
     parser.add_argument("file", nargs="?", metavar="FILE.py", help="a Python file to run")
@@ -119,7 +124,7 @@ def _run(options: argparse.Namespace, color: bool) -> int:
         status = _run_code(session, options)
         if not options.interactive or status != 0:
             return status
-        return run_scripted(session, display, sys.stdin, show_banner=False)
+        return run_scripted(session, display, sys.stdin, show_banner=False, echo=options.echo)
     if interactive_tty:
         from .frontends.console import run_console
 
@@ -129,7 +134,7 @@ def _run(options: argparse.Namespace, color: bool) -> int:
     session.start()
     if startup is not None:
         _show_startup_error(session.run_file(startup), display)
-    return run_scripted(session, display, sys.stdin)
+    return run_scripted(session, display, sys.stdin, echo=options.echo)
 
 
 def _first_run(options: argparse.Namespace) -> tuple[str, str | None]:

@@ -137,22 +137,34 @@ def read_commands(stream: TextIO) -> Iterator[list[str]]:
 
 
 def run_scripted(
-    session: Session, display: StreamDisplay, stream: TextIO, show_banner: bool = True
+    session: Session,
+    display: StreamDisplay,
+    stream: TextIO,
+    show_banner: bool = True,
+    echo: bool = False,
 ) -> int:
-    """Run the commands of ``stream``; returns the exit status (0 at end of input)."""
+    """Run the commands of ``stream``; returns the exit status (0 at end of input).
+
+    With ``echo``, each command is shown after its prompt, as a console would
+    show it as typed: the output is then a transcript of the session.
+    """
     if show_banner:
         display.write(banner() + "\n")
     for block in read_commands(stream):
         _report_recovery(session, display)
         prompt = session.prompt()
         continuation = session.continuation_prompt()
-        display.write_prompt(prompt + continuation * (len(block) - 1))
+        if echo:
+            shown = [prompt + block[0]] + [continuation + line for line in block[1:]]
+            display.write("".join(line.rstrip() + "\n" for line in shown))
+        else:
+            display.write_prompt(prompt + continuation * (len(block) - 1))
         evaluation = session.eval("\n".join(block))
         _show(evaluation, display)
         if evaluation.exit_code is not None:
             return evaluation.exit_code
     _report_recovery(session, display)
-    display.write_prompt(session.prompt())
+    display.write_prompt(session.prompt().rstrip() if echo else session.prompt())
     display.end_line()
     return 0
 

@@ -2,7 +2,8 @@ self()
 1 + 1
 self()
 spawn(lambda: 1 + 1)
-pid = spawn(lambda: 1 + 1)
+pid, ref = spawn_monitor(lambda: 1 + 1)
+receive()
 Process.alive(pid)
 class LiveLong:
     @staticmethod
