@@ -4,18 +4,22 @@ CPython checks for a pending asynchronous exception between bytecodes, so one
 raised with ``PyThreadState_SetAsyncExc`` ends even a pure-Python
 ``while True: pass``. It cannot interrupt a blocking C call; the runtime's own
 blocking waits are woken through the process's mailbox instead.
+
+A pending exception is never cleared with ``PyThreadState_SetAsyncExc(id,
+NULL)``: in CPython 3.11 that leaves the interpreter's "pending" flag set with
+nothing to deliver, and a traced thread (a debugger, coverage) then spins for
+ever at its next function call. ``clear_pending`` swaps the pending exception
+for one of its own and takes that one at once, which clears the flag.
 """
 
 from __future__ import annotations
 
 import ctypes
+import threading
 
 __all__ = ["raise_in_thread", "clear_pending"]
 
 _set = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
-    ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
-)
-_clear = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)(
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
 )
 
@@ -25,6 +29,31 @@ def raise_in_thread(ident: int, exc_type: type[BaseException]) -> bool:
     return _set(ident, exc_type) == 1
 
 
-def clear_pending(ident: int) -> None:
-    """Forget an asynchronous exception set for ``ident`` that has not been raised yet."""
-    _clear(ident, None)
+class _Cleared(BaseException):
+    """Takes the place of a pending exception that clear_pending() drops."""
+
+
+def _tick() -> None:
+    pass
+
+
+def clear_pending(ident: int | None = None) -> None:
+    """Forget an asynchronous exception set for the calling thread and not yet raised.
+
+    ``ident``, if given, must be the calling thread's: only a thread itself can
+    take its pending exception.
+    """
+    own = threading.get_ident()
+    if ident is not None and ident != own:
+        raise ValueError("clear_pending() clears the calling thread's pending exception only")
+    try:
+        # Setting it signals the interpreter, so the next function call takes
+        # it; the loop guards against another thread clearing that signal
+        # first (CPython's signal is shared by all threads). The whole loop is
+        # inside the try, so it can be taken nowhere else.
+        while True:
+            _set(own, _Cleared)
+            _tick()
+            _tick()
+    except _Cleared:
+        pass
