@@ -18,7 +18,7 @@ from . import registry, table
 from .copying import ATOMIC_TYPES, copy_message
 from .errors import NotRegisteredError, ReceiveTimeout
 from .patterns import compile_patterns
-from .process import TIMEOUT, WAKE, Process, current, local
+from .process import DEAD, TIMEOUT, WAKE, Process, current, local
 from .values import Pid
 
 __all__ = ["send", "receive", "flush", "sleep", "receive_matching", "check_timeout", "UNSET"]
@@ -103,6 +103,9 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
             if item is not WAKE:
                 return item
             proc.check_signals()
+    if proc.state is DEAD:
+        # An adopted thread whose process was killed under it: a new process now.
+        proc = current()
     return _receive(proc, compile_patterns(patterns), timeout, default)
 
 

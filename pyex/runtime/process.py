@@ -19,6 +19,11 @@ the inbox, and the process raises for itself once the section is over. So a
 signal can never land half-way through the runtime's own bookkeeping, and a
 message taken from the inbox is never lost to an interrupt.
 
+An exit signal that reaches running code can be caught by it (``except
+BaseException``); the reaper (reaper.py) raises it again until the code has
+unwound, and past a deadline finishes the process on its behalf, so that a kill
+always takes effect for every other process.
+
 Lock order: a process's lock is never held while taking another process's lock
 (the registry's lock may be held while taking a process's lock).
 """
@@ -30,7 +35,7 @@ from collections import deque
 from queue import Empty, SimpleQueue
 from typing import Any, Callable
 
-from . import registry, table, wakeups
+from . import reaper, registry, table, wakeups
 from .async_exc import clear_pending, raise_in_thread
 from .errors import Exit, ProcessExit
 from .values import Pid, Ref
@@ -106,6 +111,9 @@ class Process:
         "adopted",
         "wake_slot",
         "on_exit",
+        "settled",
+        "reaping",
+        "raised_into",
         "__weakref__",
     )
 
@@ -142,6 +150,9 @@ class Process:
         self.interrupt_pending = False
         self.adopted = adopted
         self.wake_slot = False  # holds one of the waker's slots (see wakeups)
+        self.settled = False  # its code has ended and its exit reason is fixed
+        self.reaping = False  # the reaper watches it (see reaper)
+        self.raised_into = False  # an exception was raised into its thread by another
         # Called with (pid, reason) once the exit is complete; see watch_exit().
         self.on_exit: Callable[[Pid, Any], None] | None = None
 
@@ -157,22 +168,40 @@ class Process:
         pending, so a section never starts on borrowed time.
         """
         with self.lock:
-            if self.state is not ALIVE:
-                raise ProcessExit(self.exit_reason)
-            if self.interrupt_pending:
+            if self.state is ALIVE:
+                if not self.interrupt_pending:
+                    self.status = status
+                    return
                 self.interrupt_pending = False
                 raise KeyboardInterrupt
-            self.status = status
+        raise self.exit_now()
 
     def leave(self) -> None:
         """Return to user code; raise what was signalled during the section."""
         with self.lock:
             self.status = RUNNING
-            if self.state is not ALIVE:
-                raise ProcessExit(self.exit_reason)
-            if self.interrupt_pending:
+            if self.state is ALIVE:
+                if not self.interrupt_pending:
+                    return
                 self.interrupt_pending = False
                 raise KeyboardInterrupt
+        raise self.exit_now()
+
+    def exit_now(self) -> ProcessExit:
+        """The owner found that a signal ended its process: the exception to raise.
+
+        No worker runs an adopted thread's exit, so it is finished here; a
+        worker's process is watched by the reaper until its code has unwound,
+        in case that code catches the exception and carries on.
+        """
+        if self.adopted:
+            self.finish()
+            if getattr(_local, "proc", None) is self:
+                del _local.proc  # the thread's next use of the runtime adopts it anew
+        elif not self.reaping:
+            self.reaping = True
+            reaper.watch(self)
+        return ProcessExit(self.exit_reason)
 
     def wait(self, timeout: float | None) -> Any:
         """Block for the next item of the inbox, at most ``timeout`` seconds.
@@ -199,11 +228,12 @@ class Process:
     def check_signals(self) -> None:
         """Raise what a WAKE token stands for, if it still stands for anything."""
         with self.lock:
-            if self.state is not ALIVE:
-                raise ProcessExit(self.exit_reason)
-            if self.interrupt_pending:
+            if self.state is ALIVE:
+                if not self.interrupt_pending:
+                    return
                 self.interrupt_pending = False
                 raise KeyboardInterrupt
+        raise self.exit_now()
 
     # -- other threads' side ----------------------------------------------
 
@@ -219,10 +249,12 @@ class Process:
         if self.status is RUNNING:
             if ident == threading.get_ident():
                 return True
+            self.raised_into = True
             raise_in_thread(ident, exc_type)
-        elif self.status is WAITING:
+        elif self.status is WAITING and not self.adopted:
             wakeups.wake_to_exit(self)
-        # SHIELDED: leave() will see the new state.
+        # SHIELDED: leave() will see the new state. An adopted thread WAITING
+        # is woken by signal_exit, once it has finished its process.
         return False
 
     def signal_exit(self, sender: Pid, reason: Any, linked: bool = False) -> None:
@@ -250,10 +282,20 @@ class Process:
                 return
             self.state = EXITING
             self.exit_reason = reason
+            status = self.status
             raise_now = self._raise_locked(ProcessExit)
         if self.adopted:
-            # No worker will run this process's exit: do it now.
-            self.finish()
+            # No worker will run this process's exit: do it now, unless the
+            # thread is in a runtime section, whose leave() will (finishing
+            # now could miss a link or monitor the section is making).
+            if status is not SHIELDED:
+                self.finish()
+                if status is WAITING:
+                    self.inbox.put(WAKE)  # after finish(), which empties the inbox
+        elif status is RUNNING and self.ident is not None and not self.reaping:
+            # The exception raised into its code may be caught: watch it.
+            self.reaping = True
+            reaper.watch(self)
         if raise_now:
             raise ProcessExit(reason)
 
@@ -265,6 +307,7 @@ class Process:
             if self.status is RUNNING:
                 if self.ident == threading.get_ident():
                     raise KeyboardInterrupt
+                self.raised_into = True
                 raise_in_thread(self.ident, KeyboardInterrupt)
             else:
                 self.interrupt_pending = True
@@ -318,9 +361,12 @@ class Process:
                     reason = outcome
                     crashed = True
                 self.exit_reason = reason
-            ident = self.ident
-        if ident is not None:
-            clear_pending(ident)
+            self.settled = True
+        if self.raised_into or self.reaping:
+            # No exception raised into the thread may outlive the process.
+            clear_pending()
+            if self.reaping:
+                reaper.disarm()
         return crashed
 
     def finish(self) -> None:
@@ -346,7 +392,7 @@ class Process:
             registry.release(name, self)
         table.remove(self)
         for ref, watched in monitors.items():
-            other = table.lookup(watched)
+            other = table.lookup(watched) if watched.__class__ is Pid else None
             if other is not None:
                 other.forget_watcher(ref)
         for linked_pid in sorted(links):
@@ -401,9 +447,13 @@ class shielded:
     def __exit__(self, *exc_info: Any) -> None:
         if exc_info[0] is None:
             self.proc.leave()
-        else:
-            with self.proc.lock:
-                self.proc.status = RUNNING
+            return
+        with self.proc.lock:
+            self.proc.status = RUNNING
+            ended = self.proc.state is not ALIVE
+        if ended:
+            # A signal that came during the section wins over its error.
+            raise self.proc.exit_now() from exc_info[1]
 
 
 # -- the current process ------------------------------------------------------

@@ -1,0 +1,194 @@
+"""Making sure that a process an exit signal ended does end.
+
+A signal reaches running code as an asynchronous exception (see async_exc),
+and user code can catch it: ``except BaseException: pass`` in a loop, a
+``finally`` that blocks, a thread stuck in a C call. So every process that was
+told to exit while running its own code is watched here until that code has
+unwound (``Process.settle``). Until then the exception is raised into its
+thread again every ``RETRY_SECONDS``, as ``Insist``: when the code catches that
+one, it arms a trace function in the thread that raises once more at the next
+line of the user's code (the handler that caught it), so that the exception
+leaves a handler that swallows it, one handler per try.
+
+A process still running ``FORCE_AFTER`` seconds after it was told (stuck in a
+C call, say) is finished on its behalf: its links and monitors hear of its
+exit, its pid and name are freed, and a warning is logged. Its thread, which no
+longer stands for any process, is still pressed until it unwinds and returns to
+the pool: Python has no way to stop a thread blocked in C.
+
+So a kill takes effect for every other process within ``FORCE_AFTER`` seconds,
+whatever the killed code does. The reaper's thread starts on first use and only
+ever takes one process's lock at a time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import os
+import sys
+import threading
+import time
+from queue import Empty, SimpleQueue
+from types import CodeType, FrameType
+from typing import TYPE_CHECKING, Any
+
+from .async_exc import raise_in_thread
+from .errors import ProcessExit
+
+if TYPE_CHECKING:
+    from .process import Process
+
+__all__ = [
+    "watch",
+    "watched",
+    "disarm",
+    "Insist",
+    "RETRY_SECONDS",
+    "FORCE_AFTER",
+    "GIVE_UP_SECONDS",
+]
+
+RETRY_SECONDS = 0.01  # how often the exit is raised again into code that carries on
+FORCE_AFTER = 0.05  # when the runtime finishes the process on its behalf
+GIVE_UP_SECONDS = 0.25  # the pace of pressing a thread after its process was finished
+
+logger = logging.getLogger("pyex")
+
+_incoming: SimpleQueue[Process] = SimpleQueue()
+_start_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_count = 0  # processes watched now (read by tests; written by the reaper's thread)
+
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+_armed = threading.local()
+# The code object of workers.run: frames above it are the worker's, not the user's.
+_run_code: CodeType | None = None
+
+
+def _stop(frame: FrameType, event: str, arg: Any) -> Any:
+    """Trace function of a thread whose code swallowed its exit: raise it again."""
+    if frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+        return None
+    # Raising from a trace function also turns tracing off in this thread.
+    raise ProcessExit()
+
+
+def _arm() -> None:
+    """Make the calling thread raise ProcessExit at the next line of user code."""
+    global _run_code
+    if _run_code is None:
+        from .workers import run
+
+        _run_code = run.__code__
+    found = False
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_code is not _run_code:
+        if not frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+            frame.f_trace = _stop
+            found = True
+        frame = frame.f_back
+    if found:  # else it was caught by the runtime's own runner: nothing to stop
+        if not getattr(_armed, "on", False):
+            _armed.on = True
+            _armed.previous = sys.gettrace()
+        sys.settrace(_stop)
+
+
+def disarm() -> None:
+    """Undo _arm() in the calling thread (its process has settled); cheap if not armed."""
+    if getattr(_armed, "on", False):
+        _armed.on = False
+        previous, _armed.previous = _armed.previous, None
+        sys.settrace(previous)
+
+
+class Insist(ProcessExit):
+    """The exit, raised again into code that caught it.
+
+    Created in the target thread when the exception is caught, it arms the
+    trace function there (see the module's docstring).
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        try:
+            _arm()
+        except Exception:  # never fail where the exception is being raised
+            pass
+
+
+def watch(proc: Process) -> None:
+    """Watch ``proc``, whose exit was signalled, until its code has unwound."""
+    global _thread
+    if _thread is None:
+        with _start_lock:
+            if _thread is None:
+                thread = threading.Thread(target=_loop, name="pyex-reaper", daemon=True)
+                thread.start()
+                _thread = thread
+    _incoming.put(proc)
+
+
+def watched() -> int:
+    """How many processes the reaper watches now (or is about to)."""
+    return _count + _incoming.qsize()
+
+
+def _press(proc: Process, age: float) -> float | None:
+    """One look at ``proc``: seconds until the next, or None once it has settled."""
+    from .process import EXITING, RUNNING
+
+    with proc.lock:
+        if proc.settled:
+            return None
+        running = proc.status is RUNNING and proc.ident is not None
+        if running:
+            proc.raised_into = True
+            raise_in_thread(proc.ident, Insist)  # type: ignore[arg-type]
+        force = running and proc.state is EXITING and age >= FORCE_AFTER
+    if force:
+        logger.warning(
+            "Process %s did not stop within %g s of its exit signal (reason: %r); "
+            "it is finished without it and its thread is abandoned until it unwinds",
+            proc.pid,
+            FORCE_AFTER,
+            proc.exit_reason,
+        )
+        proc.finish()
+    if force or age >= 2 * FORCE_AFTER:
+        return GIVE_UP_SECONDS
+    return RETRY_SECONDS
+
+
+def _loop() -> None:
+    global _count
+    heap: list[tuple[float, int, Process, float]] = []  # (due, seq, process, told at)
+    seq = itertools.count()
+    while True:
+        timeout = max(0.0, heap[0][0] - time.monotonic()) if heap else None
+        try:
+            proc = _incoming.get(True, timeout)
+        except Empty:
+            pass
+        else:
+            while True:
+                now = time.monotonic()
+                heapq.heappush(heap, (now + RETRY_SECONDS, next(seq), proc, now))
+                try:
+                    proc = _incoming.get_nowait()
+                except Empty:
+                    break
+        now = time.monotonic()
+        while heap and heap[0][0] <= now:
+            _, _, proc, told = heapq.heappop(heap)
+            try:
+                delay = _press(proc, now - told)
+            except Exception:  # never let one process stop the reaper
+                logger.exception("pyex reaper: pressing %s failed", proc)
+                delay = None
+            if delay is not None:
+                heapq.heappush(heap, (now + delay, next(seq), proc, told))
+        _count = len(heap)
