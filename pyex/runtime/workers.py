@@ -15,14 +15,14 @@ from typing import Any
 
 from .process import NORMAL_RETURN, Process, bind
 
-__all__ = ["start", "thread_count", "idle_count", "IDLE_SECONDS", "MAX_IDLE"]
+__all__ = ["start", "thread_count", "idle_count", "trim_idle", "IDLE_SECONDS", "MAX_IDLE"]
 
 IDLE_SECONDS = 2.0
 MAX_IDLE = 512
 
 logger = logging.getLogger("pyex")
 
-_jobs: SimpleQueue[Process] = SimpleQueue()
+_jobs: SimpleQueue[Process | None] = SimpleQueue()  # None: an idle thread is to exit
 _lock = threading.Lock()
 # Invariant (under _lock): _idle == idle threads waiting on _jobs - jobs queued.
 _idle = 0
@@ -64,6 +64,20 @@ def idle_count() -> int:
     return _idle
 
 
+def trim_idle() -> int:
+    """Make every idle worker thread exit now (as if IDLE_SECONDS had passed).
+
+    Returns how many were told to. They exit as soon as they run; threads
+    busy with a process are untouched.
+    """
+    global _idle
+    with _lock:
+        count, _idle = _idle, 0
+        for _ in range(count):
+            _jobs.put(None)
+    return count
+
+
 def _work(proc: Process) -> None:
     global _idle, _threads
     while True:
@@ -80,8 +94,7 @@ def _work(proc: Process) -> None:
             _idle += 1
         while True:
             try:
-                proc = _jobs.get(True, IDLE_SECONDS)
-                break
+                job = _jobs.get(True, IDLE_SECONDS)
             except Empty:
                 with _lock:
                     if _idle > 0:
@@ -90,6 +103,13 @@ def _work(proc: Process) -> None:
                         _threads -= 1
                         return
                 # A job is queued for this thread: take it.
+                continue
+            if job is None:  # trim_idle() counted this thread out already
+                with _lock:
+                    _threads -= 1
+                return
+            proc = job
+            break
 
 
 def run(proc: Process) -> None:
