@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, ContextManager
 
 from . import links, registry, table, timers
 from .introspection import alive, info, processes
 from .mailbox import check_timeout, send, sleep
-from .process import ALIVE, current
+from .process import ALIVE, current, local, shielded
 from .spawning import spawn, spawn_link, spawn_monitor
 from .values import Pid, Ref
 
 __all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", "whereis"]
+
+
+def _section() -> ContextManager[Any]:
+    """Shield a runtime section from signals if the caller is a process (no adopting)."""
+    proc = getattr(local(), "proc", None)
+    return shielded(proc) if proc is not None else nullcontext()
 
 
 def self() -> Pid:
@@ -22,16 +29,19 @@ def self() -> Pid:
 def register(pid: Pid, name: str) -> bool:
     """Register ``pid`` under ``name`` (a string); sending to ``name`` then reaches it."""
     links.require_pid(pid, "register()")
+    registry.check_name(name)
     proc = table.lookup(pid)
     if proc is None:
         raise ValueError(f"cannot register {name!r}: {pid} is not alive")
-    registry.register(proc, name)
+    with _section():  # a kill half-way through would leave the name half-given
+        registry.register(proc, name)
     return True
 
 
 def unregister(name: str) -> bool:
     """Remove the registered name ``name``."""
-    registry.unregister(name)
+    with _section():
+        registry.unregister(name)
     return True
 
 
@@ -88,14 +98,16 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
             f"({type(dest).__name__})"
         )
     frozen = copy_message(message)
-    return timers.schedule(delay, lambda: send(dest, frozen))
+    with _section():  # a kill half-way through could lose the timer thread
+        return timers.schedule(delay, lambda: send(dest, frozen))
 
 
 def cancel_timer(ref: Ref) -> float | bool:
     """Cancel a send_after timer: the seconds it had left, or False if it already fired."""
     if ref.__class__ is not Ref:
         raise TypeError(f"cancel_timer() needs a timer reference, got {ref!r}")
-    return timers.cancel(ref)
+    with _section():
+        return timers.cancel(ref)
 
 
 class Process:

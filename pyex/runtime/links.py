@@ -40,9 +40,9 @@ def require_pid(value: Any, what: str) -> Pid:
 def link(pid: Pid) -> bool:
     """Link the calling process to ``pid``: if either exits abnormally, so does the other.
 
-    Linking to a process that is not alive delivers a ``'noproc'`` exit signal
-    to the caller: an ('EXIT', pid, 'noproc') message if it traps exits, else
-    the caller exits.
+    Linking to a process that is not alive is Erlang's ``noproc``: a caller
+    that traps exits gets an ('EXIT', pid, 'noproc') message; any other gets
+    ProcessLookupError (and stays alive, as in Erlang).
     """
     require_pid(pid, "link()")
     me = current()
@@ -56,7 +56,10 @@ def link(pid: Pid) -> bool:
         if not linked:
             with me.lock:
                 me.links.discard(pid)
+                trapping = me.trap_exit
     if not linked:
+        if not trapping:
+            raise ProcessLookupError(f"cannot link to {pid}: no such process (noproc)")
         me.signal_exit(pid, "noproc")
     return True
 
@@ -83,22 +86,34 @@ def unlink(pid: Pid) -> bool:
     return True
 
 
+NODE = "nonode@nohost"  # the node a monitor by name names in its DOWN, as in Erlang
+
+
 def monitor(target: Any) -> Ref:
     """Monitor a pid or registered name: a ('DOWN', ref, 'process', pid, reason)
     message arrives exactly once when it exits ('noproc' at once if it is not alive).
+
+    A monitor by name watches the process that holds the name now; its DOWN
+    names ``(name, 'nonode@nohost')`` instead of a pid, as Erlang's does.
     """
     me = current()
     ref = make_ref()
+    label: Any = None
     if isinstance(target, str):
         registry.check_name(target)
+        label = (target, NODE)
         other = registry.whereis(target)
-        watched: Pid | Any = other.pid if other is not None else target
+        watched: Any = other.pid if other is not None else label
     else:
         watched = require_pid(target, "monitor()")
         other = table.lookup(watched)
     with shielded(me):
         with me.lock:
             me.monitors[ref] = watched
+            if label is not None:
+                if me.monitor_names is None:
+                    me.monitor_names = {}
+                me.monitor_names[ref] = label
         if other is not None:
             with other.lock:
                 watching = other.state is ALIVE
@@ -114,7 +129,8 @@ def monitor(target: Any) -> Ref:
 def demonitor(ref: Ref, flush: bool = False) -> bool:
     """Turn off the monitor ``ref``; no DOWN for it arrives afterwards.
 
-    With ``flush=True`` a DOWN message for it already in the mailbox is removed too.
+    With ``flush=True`` its DOWN message, if already in the mailbox, is removed
+    too (Erlang's ``demonitor(ref, [flush])``); other messages stay.
     """
     if ref.__class__ is not Ref:
         raise TypeError(f"demonitor() needs a reference, got {ref!r} ({type(ref).__name__})")
@@ -122,28 +138,30 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
     with shielded(me):
         with me.lock:
             watched = me.monitors.pop(ref, None)
+            if me.monitor_names is not None:
+                me.monitor_names.pop(ref, None)
         if isinstance(watched, Pid):
             other = table.lookup(watched)
             if other is not None:
                 other.forget_watcher(ref)
     if flush:
-        _flush_ref(me, ref)
+        _flush_down(ref)
     return True
 
 
-def _flush_ref(me: Process, ref: Ref) -> None:
-    """Remove every message of the mailbox that is tagged with ``ref``."""
+def _flush_down(ref: Ref) -> None:
+    """Remove the DOWN message of monitor ``ref`` from the mailbox, if it is there."""
     from .mailbox import receive_matching
 
-    def tagged(message: Any) -> bool:
+    def down(message: Any) -> bool:
         return (
             message.__class__ is tuple
-            and len(message) >= 2
-            and (message[0] is ref or message[1] is ref or message[0] == ref or message[1] == ref)
+            and len(message) == 5
+            and message[1] == ref
+            and message[0] == "DOWN"
         )
 
-    while receive_matching(tagged, 0, None) is not None:
-        pass
+    receive_matching(down, 0, None)
 
 
 def exit(pid: Pid, reason: Any) -> bool:
@@ -158,7 +176,10 @@ def exit(pid: Pid, reason: Any) -> bool:
     me = current()
     other = table.lookup(pid)
     if other is not None:
-        other.signal_exit(me.pid, reason)
+        # Shielded: a kill of the caller landing half-way through would leave
+        # the target marked as exiting but never told.
+        with shielded(me):
+            other.signal_exit(me.pid, reason)
     return True
 
 

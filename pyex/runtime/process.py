@@ -114,6 +114,7 @@ class Process:
         "settled",
         "reaping",
         "raised_into",
+        "monitor_names",
         "__weakref__",
     )
 
@@ -140,6 +141,9 @@ class Process:
         self.links: set[Pid] = set()
         self.monitors: dict[Ref, Pid] = {}  # monitors this process holds
         self.monitored_by: dict[Ref, Pid] = {}  # monitors held on this process
+        # Monitors this process holds by registered name: ref -> (name, node),
+        # what their DOWN message names instead of the pid (None while none).
+        self.monitor_names: dict[Ref, tuple[str, str]] | None = None
         self.aliases: set[Ref] = set()
         self.name: str | None = None
         self.dictionary: dict[Any, Any] = {}
@@ -319,6 +323,9 @@ class Process:
         with self.lock:
             if self.monitors.pop(ref, None) is None:
                 return
+            names = self.monitor_names
+            if names is not None and ref in names:
+                watched = names.pop(ref)  # a monitor by name: DOWN names (name, node)
             self.inbox.put(("DOWN", ref, "process", watched, reason))
 
     def deliver_alias(self, ref: Ref, message: Any) -> bool:
@@ -381,6 +388,7 @@ class Process:
             links, self.links = self.links, set()
             watchers, self.monitored_by = self.monitored_by, {}
             monitors, self.monitors = self.monitors, {}
+            self.monitor_names = None
             name, self.name = self.name, None
             self.aliases.clear()
             reason = self.exit_reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from . import process as _process  # process.py imports this module too: use attributes late
 from .errors import NotRegisteredError
 
 if TYPE_CHECKING:
@@ -31,12 +32,12 @@ def check_name(name: object) -> str:
 
 def register(proc: Process, name: str) -> None:
     """Register ``proc`` under ``name``; ValueError if either is taken or proc is dead."""
-    from .process import ALIVE
-
+    ALIVE = _process.ALIVE
     check_name(name)
     with _lock:
         holder = _names.get(name)
-        if holder is not None:
+        # A holder that is exiting has as good as let go (whereis says None).
+        if holder is not None and holder.state is ALIVE:
             raise ValueError(f"the name {name!r} is already registered to {holder.pid}")
         with proc.lock:
             if proc.state is not ALIVE:
@@ -54,23 +55,32 @@ def unregister(name: str) -> None:
     """Remove the registration of ``name``; NotRegisteredError if there is none."""
     check_name(name)
     with _lock:
-        proc = _names.pop(name, None)
-        if proc is None:
+        proc = _names.get(name)
+        if proc is None or proc.state is not _process.ALIVE:
             raise NotRegisteredError(f"no process is registered as {name!r}")
+        del _names[name]
         with proc.lock:
             if proc.name == name:
                 proc.name = None
 
 
 def whereis(name: str) -> Process | None:
-    """The process registered as ``name``, or None."""
-    return _names.get(name)
+    """The live process registered as ``name``, or None.
+
+    A process lets go of its name as it starts exiting, as in Erlang: from
+    then on sending to the name fails and the name can be registered anew.
+    """
+    proc = _names.get(name)
+    if proc is None or proc.state is not _process.ALIVE:
+        return None
+    return proc
 
 
 def registered() -> list[str]:
-    """Every registered name, sorted."""
+    """Every name registered to a live process, sorted."""
+    alive = _process.ALIVE
     with _lock:
-        return sorted(_names)
+        return sorted(name for name, proc in _names.items() if proc.state is alive)
 
 
 def release(name: str, proc: Process) -> None:
