@@ -27,20 +27,27 @@ from .runtime import (
     spawn_monitor,
 )
 
+from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .frontends.programmatic import Shell
 from .version import __version__
 
 __all__ = [
     "ANY",
+    "Agent",
+    "DynamicSupervisor",
     "Exit",
+    "GenServer",
     "NotRegisteredError",
     "Pid",
     "Process",
     "ReceiveTimeout",
     "Ref",
     "Shell",
+    "Supervisor",
+    "Task",
     "alive",
     "flush",
+    "get_state",
     "info",
     "make_ref",
     "pid",

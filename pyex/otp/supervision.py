@@ -1,0 +1,192 @@
+"""What every supervisor does to its children: start them, stop them, count restarts.
+
+Used by Supervisor and DynamicSupervisor, inside the supervisor's process
+(which traps exits, so its children's exits arrive as messages).
+
+Stopping a child is Erlang's: monitor it, unlink it, then send ``'shutdown'``
+and wait up to its ``shutdown`` seconds before killing it -- or kill it at once
+for ``'brutal_kill'``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+
+from ..runtime.errors import Exit
+from ..runtime.links import exit as exit_signal, monitor, unlink
+from ..runtime.mailbox import receive_matching
+from ..runtime.values import Pid, Ref
+from .reports import is_normal_exit
+
+__all__ = [
+    "start_child",
+    "shutdown_child",
+    "shutdown_children",
+    "should_restart",
+    "Intensity",
+]
+
+
+def _is(value: Any, atom: str) -> bool:
+    return value is atom or (value.__class__ is str and value == atom)
+
+
+def start_child(spec: dict[str, Any]) -> tuple[str, Any]:
+    """Call the spec's start function: ``('ok', pid)``, ``('ok', None)`` (ignored) or ``('error', why)``."""
+    fun, args, kwargs = spec["start"]
+    try:
+        result = fun(*args, **kwargs)
+    except Exit as exc:
+        return ("error", exc.reason)
+    except Exception as exc:
+        return ("error", exc)
+    if result.__class__ is tuple and len(result) in (2, 3) and _is(result[0], "ok"):
+        if result[1].__class__ is Pid:
+            return ("ok", result[1])
+        if result[1] is None:
+            return ("ok", None)
+    if _is(result, "ignore"):
+        return ("ok", None)
+    if result.__class__ is tuple and len(result) == 2 and _is(result[0], "error"):
+        return ("error", result[1])
+    return ("error", ("bad_return_value", result))
+
+
+def should_restart(restart: str, reason: Any) -> bool:
+    """Whether a child with this restart type is restarted after exiting with ``reason``."""
+    if restart == "permanent":
+        return True
+    if restart == "transient":
+        return not is_normal_exit(reason)
+    return False
+
+
+def _exit_from(pid: Pid) -> Any:
+    def match(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 3
+            and message[1].__class__ is Pid
+            and message[1] == pid
+            and message[0] == "EXIT"
+        )
+
+    return match
+
+
+def _down_of(ref: Ref) -> Any:
+    def match(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 5
+            and message[1] is ref
+            and message[0] == "DOWN"
+        )
+
+    return match
+
+
+def _detach(pid: Pid) -> tuple[Ref, Any]:
+    """Monitor and unlink ``pid``; returns (ref, exit message if it already exited)."""
+    ref = monitor(pid)
+    unlink(pid)
+    # An EXIT that arrived before the unlink: the child is gone already.
+    return ref, receive_matching(_exit_from(pid), 0, None)
+
+
+def shutdown_child(pid: Pid, shutdown: Any) -> Any:
+    """Stop the child ``pid`` as its spec says; returns the reason it exited with."""
+    ref, exited = _detach(pid)
+    down = _down_of(ref)
+    if exited is not None:
+        receive_matching(down)
+        return exited[2]
+    if shutdown == "brutal_kill":
+        exit_signal(pid, "kill")
+        return receive_matching(down)[4]
+    exit_signal(pid, "shutdown")
+    message = receive_matching(down, None if shutdown == "infinity" else shutdown, None)
+    if message is None:
+        exit_signal(pid, "kill")
+        message = receive_matching(down)
+    return message[4]
+
+
+def shutdown_children(children: list[tuple[Pid, Any]]) -> None:
+    """Stop many children at once (DynamicSupervisor's way): all get the signal together."""
+    waiting: dict[Ref, tuple[Pid, float | None]] = {}
+    now = time.monotonic()
+    for pid, shutdown in children:
+        ref, exited = _detach(pid)
+        if exited is not None:
+            receive_matching(_down_of(ref))
+            continue
+        if shutdown == "brutal_kill":
+            exit_signal(pid, "kill")
+            deadline = None
+        else:
+            exit_signal(pid, "shutdown")
+            deadline = None if shutdown == "infinity" else now + shutdown
+        waiting[ref] = (pid, deadline)
+
+    def any_down(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 5
+            and message[0] == "DOWN"
+            and message[1] in waiting
+        )
+
+    while waiting:
+        deadlines = [deadline for _, deadline in waiting.values() if deadline is not None]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        message = receive_matching(any_down, timeout, None)
+        if message is not None:
+            del waiting[message[1]]
+            continue
+        now = time.monotonic()
+        for ref, (pid, deadline) in list(waiting.items()):
+            if deadline is not None and deadline <= now:
+                exit_signal(pid, "kill")
+                waiting[ref] = (pid, None)
+
+
+class Intensity:
+    """Restart intensity: at most ``max_restarts`` restarts within ``max_seconds``."""
+
+    __slots__ = ("max_restarts", "max_seconds", "restarts")
+
+    def __init__(self, max_restarts: int, max_seconds: float) -> None:
+        self.max_restarts = max_restarts
+        self.max_seconds = max_seconds
+        self.restarts: deque[float] = deque()
+
+    def add(self) -> bool:
+        """Count a restart now; False when that is one too many (the supervisor must stop)."""
+        now = time.monotonic()
+        restarts = self.restarts
+        restarts.append(now)
+        threshold = now - self.max_seconds
+        while restarts and restarts[0] < threshold:
+            restarts.popleft()
+        return len(restarts) <= self.max_restarts
+
+    def __repr__(self) -> str:
+        return (
+            f"Intensity(max_restarts={self.max_restarts}, max_seconds={self.max_seconds}, "
+            f"recent={len(self.restarts)})"
+        )
+
+
+def check_flags(max_restarts: Any, max_seconds: Any) -> None:
+    """Raise ValueError/TypeError unless the restart intensity settings make sense."""
+    if not isinstance(max_restarts, int) or isinstance(max_restarts, bool) or max_restarts < 0:
+        raise ValueError(f"max_restarts must be an integer >= 0, got {max_restarts!r}")
+    if (
+        not isinstance(max_seconds, (int, float))
+        or isinstance(max_seconds, bool)
+        or not max_seconds > 0
+    ):
+        raise ValueError(f"max_seconds must be a number of seconds > 0, got {max_seconds!r}")

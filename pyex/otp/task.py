@@ -1,0 +1,247 @@
+"""Task: run one function in its own process and collect its result.
+
+::
+
+    task = Task.async_(lambda: 21 * 2)
+    Task.await_(task)                     # -> 42
+
+``Task.async_`` links the task to its caller (its owner) and monitors it: if
+the task raises, the owner exits with the same reason -- unless it traps
+exits, and then ``Task.await_`` raises ``Exit`` with the task's reason. Only the
+owner can await a task. The trailing underscores are because ``async`` and
+``await`` are Python keywords.
+
+Exit reasons keep Elixir's shapes with Python names:
+``('timeout', ('Task', 'await_', [task, timeout]))`` when no result came in
+time, ``(reason, ('Task', 'await_', [task, timeout]))`` when the task died;
+``Task.await_many`` says ``'await_many'`` and lists all the tasks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..runtime.errors import Exit
+from ..runtime.links import demonitor, exit as exit_signal, unlink
+from ..runtime.mailbox import receive_matching, send
+from ..runtime.process import current
+from ..runtime.spawning import describe_call, start_process
+from ..runtime.values import Pid, Ref
+from . import reports
+from .calls import NO_REPLY, check_call_timeout
+from .starting import ancestors_of_caller
+
+__all__ = ["Task"]
+
+
+def _task_main(
+    owner: Pid,
+    fun: Callable[..., Any],
+    args: tuple[Any, ...],
+    reply: bool,
+    dictionary: dict[str, Any],
+) -> None:
+    me = current()
+    ref = None
+    with me.lock:
+        me.dictionary.update(dictionary)
+        if reply:
+            # The owner's monitor was set up before this process started: its
+            # reference is the task's, and tags the reply.
+            for monitor_ref, watcher in me.monitored_by.items():
+                if watcher == owner:
+                    ref = monitor_ref
+                    break
+    try:
+        result = fun(*args)
+    except Exit as exc:
+        if not reports.is_normal_exit(exc.reason):
+            reports.task_terminating(me.pid, owner, exc.reason, fun, args)
+        raise
+    except Exception as exc:
+        reports.task_terminating(me.pid, owner, exc, fun, args)
+        raise Exit(exc) from None
+    if ref is not None:
+        send(owner, (ref, result))
+
+
+def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pid, Ref | None, Any]:
+    if not callable(fun):
+        raise TypeError(f"a task runs a function, got {fun!r} ({type(fun).__name__})")
+    me = current()
+    mfa = describe_call(fun, len(args))
+    callers = me.dictionary.get("$callers")
+    dictionary = {
+        "$ancestors": ancestors_of_caller(),
+        "$callers": [me.pid, *callers] if isinstance(callers, list) else [me.pid],
+        "$initial_call": mfa,
+        "$behaviour": "Task",
+    }
+    pid, ref = start_process(
+        _task_main, (me.pid, fun, args, reply, dictionary), {}, link=link, monitor=reply
+    )
+    return pid, ref, mfa
+
+
+def _answer_of(ref: Ref) -> Callable[[Any], bool]:
+    def match(message: Any) -> bool:
+        # (ref, result) or ('DOWN', ref, 'process', pid, reason)
+        return message.__class__ is tuple and (
+            (len(message) == 2 and message[0] is ref)
+            or (len(message) == 5 and message[1] is ref and message[0] == "DOWN")
+        )
+
+    return match
+
+
+@dataclass(frozen=True)
+class Task:
+    """A running task, as ``Task.async_`` returns it (Elixir's ``%Task{}``).
+
+    ``pid`` runs the function; ``ref`` tags its result message ``(ref, result)``
+    and its monitor's DOWN; ``owner`` is the process that may await it; ``mfa``
+    is ``(module, function, arity)`` of what it runs. The class is also the
+    namespace of the Task functions (``Task.async_``, ``Task.await_``...).
+    """
+
+    pid: Pid
+    ref: Ref
+    owner: Pid
+    mfa: tuple[str, str, int]
+
+    @staticmethod
+    def async_(fun: Callable[..., Any], *args: Any) -> Task:
+        """Run ``fun(*args)`` in a new process linked to and monitored by the caller."""
+        pid, ref, mfa = _spawn(fun, args, link=True, reply=True)
+        assert ref is not None
+        return Task(pid, ref, current().pid, mfa)
+
+    @staticmethod
+    def await_(task: Task, timeout: Any = 5.0) -> Any:
+        """Wait for the task's result (``timeout`` seconds; None waits forever) and return it.
+
+        Raises ``Exit`` with ``('timeout', ('Task', 'await_', [task, timeout]))``
+        if it does not come in time (the task goes on running), or with
+        ``(reason, ('Task', 'await_', [task, timeout]))`` if the task died.
+        Only the task's owner may await it.
+        """
+        _check_owner(task, "await_")
+        wait = check_call_timeout(timeout)
+        message = receive_matching(_answer_of(task.ref), wait, NO_REPLY)
+        if message is NO_REPLY:
+            raise Exit(("timeout", ("Task", "await_", [task, timeout])))
+        if len(message) == 2:
+            demonitor(task.ref, flush=True)
+            return message[1]
+        raise Exit((message[4], ("Task", "await_", [task, timeout])))
+
+    @staticmethod
+    def yield_(task: Task, timeout: Any = 5.0) -> Any:
+        """Wait up to ``timeout`` seconds: ``('ok', result)``, ``('exit', reason)`` if it died, or None.
+
+        After None the task goes on; ``yield_`` or ``await_`` it again later.
+        """
+        _check_owner(task, "yield_")
+        wait = check_call_timeout(timeout)
+        message = receive_matching(_answer_of(task.ref), wait, None)
+        if message is None:
+            return None
+        if len(message) == 2:
+            demonitor(task.ref, flush=True)
+            return ("ok", message[1])
+        return ("exit", message[4])
+
+    @staticmethod
+    def await_many(tasks: list[Task], timeout: Any = 5.0) -> list[Any]:
+        """Await every task within one overall ``timeout``; their results, in order.
+
+        Raises ``Exit`` with ``(why, ('Task', 'await_many', [tasks, timeout]))``
+        if time runs out (``'timeout'``) or a task dies (its reason).
+        """
+        tasks = list(tasks)
+        for task in tasks:
+            _check_owner(task, "await_many")
+        wait = check_call_timeout(timeout)
+        pending: dict[Ref, int] = {task.ref: index for index, task in enumerate(tasks)}
+        results: list[Any] = [None] * len(tasks)
+
+        def answer(message: Any) -> bool:
+            if message.__class__ is not tuple:
+                return False
+            if len(message) == 2:
+                return message[0].__class__ is Ref and message[0] in pending
+            return (
+                len(message) == 5
+                and message[1].__class__ is Ref
+                and message[1] in pending
+                and message[0] == "DOWN"
+            )
+
+        deadline = None if wait is None else time.monotonic() + wait
+        while pending:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            message = receive_matching(answer, remaining, NO_REPLY)
+            if message is NO_REPLY:
+                raise Exit(("timeout", ("Task", "await_many", [tasks, timeout])))
+            if len(message) == 5:
+                raise Exit((message[4], ("Task", "await_many", [tasks, timeout])))
+            ref = message[0]
+            results[pending.pop(ref)] = message[1]
+            demonitor(ref, flush=True)
+        return results
+
+    @staticmethod
+    def shutdown(task: Task, shutdown: Any = 5.0) -> Any:
+        """Stop the task: ``('ok', result)`` if it finished first, ``('exit', reason)`` if it
+        had died of something else, else None.
+
+        ``shutdown`` is how long it may take to stop (seconds) before it is
+        killed, or ``'brutal_kill'``.
+        """
+        _check_owner(task, "shutdown")
+        unlink(task.pid)
+        exit_signal(task.pid, "kill" if shutdown == "brutal_kill" else "shutdown")
+        wait = None if shutdown == "brutal_kill" else check_call_timeout(shutdown)
+        match = _answer_of(task.ref)
+
+        def down(message: Any) -> bool:
+            return match(message) and len(message) == 5
+
+        message = receive_matching(down, wait, None)
+        if message is None:
+            exit_signal(task.pid, "kill")
+            message = receive_matching(down)
+        reply = receive_matching(match, 0, None)
+        if reply is not None:
+            return ("ok", reply[1])
+        reason = message[4]
+        if reason.__class__ is str and reason in ("shutdown", "killed", "noproc"):
+            return None
+        return ("exit", reason)
+
+    @staticmethod
+    def start(fun: Callable[..., Any], *args: Any) -> tuple[str, Pid]:
+        """Run ``fun(*args)`` in a new process nobody awaits (not linked): ``('ok', pid)``."""
+        return ("ok", _spawn(fun, args, link=False, reply=False)[0])
+
+    @staticmethod
+    def start_link(fun: Callable[..., Any], *args: Any) -> tuple[str, Pid]:
+        """``Task.start``, linked to the caller (how a supervisor starts a task)."""
+        return ("ok", _spawn(fun, args, link=True, reply=False)[0])
+
+    @staticmethod
+    def child_spec(arg: Any) -> dict[str, Any]:
+        """The spec of ``(Task, fun)`` among a supervisor's children: a temporary worker."""
+        return {"id": Task, "start": (Task.start_link, [arg]), "restart": "temporary"}
+
+
+def _check_owner(task: Any, function: str) -> None:
+    if not isinstance(task, Task):
+        raise TypeError(f"Task.{function} needs a Task (from Task.async_), got {task!r}")
+    me = current().pid
+    if task.owner != me:
+        raise ValueError(
+            f"task {task!r} must be queried from the owner but was queried from {me!r}"
+        )
