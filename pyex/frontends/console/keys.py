@@ -1,9 +1,14 @@
-"""Key bindings of the console: Enter submits a complete command, Tab indents or completes."""
+"""Key bindings of the console: Enter submits a complete command, Tab indents or
+completes, Backspace in the indentation goes back one level."""
 
 from __future__ import annotations
 
-from prompt_toolkit.filters import has_completions
+from prompt_toolkit.application import get_app
+from prompt_toolkit.buffer import Buffer, CompletionState
+from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
+from prompt_toolkit.filters import Condition, has_completions, has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 from ...shell.source import is_complete, may_continue
 
@@ -12,12 +17,13 @@ __all__ = ["key_bindings", "should_submit"]
 INDENT = "    "
 
 
-def should_submit(text: str) -> bool:
+def should_submit(text: str, unedited: bool = False) -> bool:
     """Whether Enter at the end of ``text`` runs it (else it starts a new line).
 
     A complete simple statement runs at once; a compound statement (a def, a
-    loop...) runs once an empty line ends it, as in Python's own REPL. Invalid
-    input runs too, to show its error.
+    loop...) runs once an empty line ends it, as in Python's own REPL, unless
+    the text is ``unedited``: just pasted, or recalled from history as it ran.
+    Invalid input runs too, to show its error.
     """
     if not text.strip():
         return True
@@ -26,13 +32,12 @@ def should_submit(text: str) -> bool:
             return False
     except SyntaxError:
         return True
-    if not may_continue(text):
+    if unedited or not may_continue(text):
         return True
     return text.split("\n")[-1].strip() == ""
 
 
-def _new_line(event: KeyPressEvent) -> None:
-    buffer = event.current_buffer
+def _new_line(buffer: Buffer) -> None:
     line = buffer.document.current_line_before_cursor
     indent = line[: len(line) - len(line.lstrip())]
     if line.rstrip().endswith(":"):
@@ -40,19 +45,59 @@ def _new_line(event: KeyPressEvent) -> None:
     buffer.insert_text("\n" + indent)
 
 
+def _recalled(buffer: Buffer) -> bool:
+    """Whether the buffer shows a history entry as it was run."""
+    strings = buffer.history.get_strings()
+    index = buffer.working_index
+    return 0 <= index < len(strings) and strings[index] == buffer.text
+
+
+def complete(buffer: Buffer) -> None:
+    """Tab: insert the one completion, or the part all share and list them.
+
+    Done at once rather than in the background as prompt_toolkit does, so what
+    is typed right after Tab follows the completion.
+    """
+    completer = buffer.completer
+    if completer is None:
+        return
+    document = buffer.document
+    completions = list(
+        completer.get_completions(document, CompleteEvent(completion_requested=True))
+    )
+    if not completions:
+        return
+    if len(completions) == 1:
+        buffer.apply_completion(completions[0])
+        return
+    common = get_common_complete_suffix(document, completions)
+    if common:
+        buffer.insert_text(common)
+        completions = [c.new_completion_from_position(len(common)) for c in completions]
+    buffer.complete_state = CompletionState(buffer.document, completions)
+
+
+@Condition
+def _in_indentation() -> bool:
+    before = get_app().current_buffer.document.current_line_before_cursor
+    return bool(before) and not before.strip(" ")
+
+
 def key_bindings() -> KeyBindings:
     bindings = KeyBindings()
+    pasted: list[str | None] = [None]  # the text as the last paste left it
 
     @bindings.add("enter", filter=~has_completions)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         document = buffer.document
         at_end = not document.text_after_cursor.strip()
-        if (at_end or document.line_count == 1) and should_submit(document.text):
+        unedited = at_end and (buffer.text == pasted[0] or _recalled(buffer))
+        if (at_end or document.line_count == 1) and should_submit(document.text, unedited):
             buffer.text = buffer.text.rstrip()
             buffer.validate_and_handle()
         else:
-            _new_line(event)
+            _new_line(buffer)
 
     @bindings.add("enter", filter=has_completions)
     def _choose(event: KeyPressEvent) -> None:
@@ -62,6 +107,14 @@ def key_bindings() -> KeyBindings:
             buffer.apply_completion(state.current_completion)
         else:
             buffer.cancel_completion()
+            _enter(event)
+
+    @bindings.add(Keys.BracketedPaste)
+    def _paste(event: KeyPressEvent) -> None:
+        data = event.data.replace("\r\n", "\n").replace("\r", "\n")
+        buffer = event.current_buffer
+        buffer.insert_text(data)
+        pasted[0] = buffer.text
 
     @bindings.add("tab")
     def _tab(event: KeyPressEvent) -> None:
@@ -72,7 +125,7 @@ def key_bindings() -> KeyBindings:
         elif buffer.complete_state:
             buffer.complete_next()
         else:
-            buffer.start_completion(select_first=False)
+            complete(buffer)
 
     @bindings.add("s-tab")
     def _back_tab(event: KeyPressEvent) -> None:
@@ -83,5 +136,11 @@ def key_bindings() -> KeyBindings:
         before = buffer.document.current_line_before_cursor
         if before.endswith(INDENT) and not before.strip():
             buffer.delete_before_cursor(len(INDENT))
+
+    @bindings.add("backspace", filter=_in_indentation & ~has_selection)
+    def _dedent(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        width = len(buffer.document.current_line_before_cursor)
+        buffer.delete_before_cursor(width % len(INDENT) or len(INDENT))
 
     return bindings

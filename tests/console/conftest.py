@@ -1,0 +1,34 @@
+"""Fixtures for the console tests: a ``pyex`` console in a pseudo-terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from pty_console import PtyConsole
+
+
+@pytest.fixture
+def spawn_console(tmp_path: Path) -> Iterator[Callable[..., PtyConsole]]:
+    """Start consoles (home folder and history in ``tmp_path``); all are ended after the test."""
+    started: list[PtyConsole] = []
+
+    def start(*args: str, env: dict[str, str] | None = None, banner: bool = True) -> PtyConsole:
+        console = PtyConsole(tmp_path, args, env)
+        started.append(console)
+        if banner:
+            console.expect(r"press Ctrl\+D to exit \(type h\(\) ENTER for help\)")
+            console.expect_prompt(1)
+        return console
+
+    yield start
+    for console in started:
+        console.close()
+
+
+@pytest.fixture
+def console(spawn_console: Callable[..., PtyConsole]) -> PtyConsole:
+    """A console at its first prompt."""
+    return spawn_console()
