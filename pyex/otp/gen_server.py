@@ -275,10 +275,11 @@ def _main(
         starter.ack(("error", exc.reason))
         raise
     except Exception as exc:
-        starter.ack(("error", exc))
+        # Report first: whoever started it learns of the error after the report.
         reports.start_failed(
             me.pid, exc, (cls.__qualname__, "init", 1), me.dictionary.get("$ancestors", [])
         )
+        starter.ack(("error", exc))
         raise Exit(exc) from None
     extra: Any = None
     if result.__class__ is tuple and len(result) in (2, 3) and _is(result[0], "ok") and (
@@ -462,17 +463,17 @@ class _Loop:
             calls.reply(from_, ("error", ("unknown_system_message", request)))
 
     def _terminate(self, reason: Any, state: Any, reply: Any = calls.NO_REPLY) -> NoReturn:
-        """Run ``terminate``, send a pending stop reply, report an abnormal end, exit."""
+        """Run ``terminate``, report an abnormal end, send a pending stop reply, exit."""
         try:
             self.inst.terminate(reason, state)
         except Exit as exc:
             reason = exc.reason
         except Exception as exc:
             reason = exc
-        if reply is not calls.NO_REPLY:
-            calls.reply(reply[0], reply[1])
         if not reports.is_normal_exit(reason):
             self._report(reason, state)
+        if reply is not calls.NO_REPLY:
+            calls.reply(reply[0], reply[1])
         raise Exit(reason)
 
     def _report(self, reason: Any, state: Any) -> None:

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..runtime import table
 from ..runtime.errors import Exit
 from ..runtime.links import demonitor, exit as exit_signal, unlink
 from ..runtime.mailbox import receive_matching, send
@@ -46,7 +47,7 @@ def _task_main(
     me = current()
     ref = None
     with me.lock:
-        me.dictionary.update(dictionary)
+        _describe(me.dictionary, dictionary)
         if reply:
             # The owner's monitor was set up before this process started: its
             # reference is the task's, and tags the reply.
@@ -82,7 +83,18 @@ def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pi
     pid, ref = start_process(
         _task_main, (me.pid, fun, args, reply, dictionary), {}, link=link, monitor=reply
     )
+    # Describe it now, so that whoever looks at it next (the shell's i()) sees
+    # what it is; whichever of us and the task comes first does it.
+    proc = table.lookup(pid)
+    if proc is not None:
+        with proc.lock:
+            _describe(proc.dictionary, dictionary)
     return pid, ref, mfa
+
+
+def _describe(target: dict[Any, Any], entries: dict[str, Any]) -> None:
+    for key, value in entries.items():
+        target.setdefault(key, value)
 
 
 def _answer_of(ref: Ref) -> Callable[[Any], bool]:
