@@ -19,7 +19,7 @@ from ..runtime import registry, table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
 from ..runtime.mailbox import check_timeout, receive_matching
-from ..runtime.process import ALIVE, Process, current, shielded
+from ..runtime.process import ALIVE, SHIELDED, Process, current
 from ..runtime.values import Pid, Ref, make_ref
 
 __all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From"]
@@ -75,7 +75,8 @@ def _monitor(me: Process, pid: Pid) -> tuple[Ref, Process | None]:
     """Monitor ``pid`` and make the monitor's reference an alias of ``me``."""
     ref = make_ref()
     other = table.lookup(pid)
-    with shielded(me):
+    me.enter(SHIELDED)  # no signal lands half-way through (see runtime.process)
+    try:
         with me.lock:
             me.monitors[ref] = pid
             me.aliases.add(ref)
@@ -87,17 +88,22 @@ def _monitor(me: Process, pid: Pid) -> tuple[Ref, Process | None]:
                     other = None
         if other is None:
             me.deliver_down(ref, pid, "noproc")
+    finally:
+        me.leave()
     return ref, other
 
 
 def _demonitor(me: Process, ref: Ref, other: Process | None, flush_all: bool) -> None:
     """Undo ``_monitor``; removes the DOWN (and, if ``flush_all``, a reply) that slipped in."""
-    with shielded(me):
+    me.enter(SHIELDED)
+    try:
         with me.lock:
             me.aliases.discard(ref)
             watching = me.monitors.pop(ref, None) is not None
         if watching and other is not None:
             other.forget_watcher(ref)
+    finally:
+        me.leave()
     if flush_all or not watching:
         # Its DOWN was delivered (or a late reply landed before the alias went):
         # take out whatever is tagged with ref.
