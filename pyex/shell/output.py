@@ -15,16 +15,40 @@ from typing import Any, Protocol, TextIO
 
 from ..runtime.process import local
 
-__all__ = ["GroupLeader", "StreamRouter", "install_routers", "original_stream"]
+__all__ = [
+    "GroupLeader",
+    "StreamRouter",
+    "install_routers",
+    "original_stream",
+    "set_fallback_leader",
+    "leader_of",
+]
 
 _local = local()
 _install_lock = threading.Lock()
+_fallback: Any = None
 
 
 class GroupLeader(Protocol):
     """What a process's ``group_leader`` must be for its output to be routed."""
 
     def write_output(self, text: str, stream: str, proc: Any) -> None: ...
+
+
+def set_fallback_leader(leader: Any) -> None:
+    """Where output goes that has no group leader (threads that are not processes).
+
+    A console whose terminal belongs to another process sets it; otherwise such
+    output goes to the real stream.
+    """
+    global _fallback
+    _fallback = leader
+
+
+def leader_of(proc: Any) -> Any:
+    """The group leader output of ``proc`` (a Process or None) goes to, or None."""
+    leader = proc.group_leader if proc is not None else None
+    return leader if leader is not None else _fallback
 
 
 class StreamRouter:
@@ -42,7 +66,7 @@ class StreamRouter:
 
     def write(self, text: str) -> int:
         proc = getattr(_local, "proc", None)
-        leader = proc.group_leader if proc is not None else None
+        leader = leader_of(proc)
         if leader is None:
             return self.original.write(text)
         held = getattr(self._partial, "held", None)
@@ -52,15 +76,19 @@ class StreamRouter:
         if held is not None:
             text = held[1] + text
         end = text.rfind("\n") + 1
+        # Held before passing on: a KeyboardInterrupt raised into the writer
+        # while its line is written must not leave the line held, to be
+        # written again by the next flush().
+        self._partial.held = [proc, text[end:]] if end < len(text) else None
         if end:
             leader.write_output(text[:end], self.name, proc)
-        self._partial.held = [proc, text[end:]] if end < len(text) else None
         return len(text)
 
     def _pass_on(self, held: list[Any]) -> None:
         proc, text = held
-        if text and proc.group_leader is not None:
-            proc.group_leader.write_output(text, self.name, proc)
+        leader = leader_of(proc)
+        if text and leader is not None:
+            leader.write_output(text, self.name, proc)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

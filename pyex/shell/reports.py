@@ -19,7 +19,7 @@ import time
 
 from ..runtime.process import local
 from .display import format_exception
-from .output import original_stream
+from .output import leader_of, original_stream
 
 __all__ = ["ReportHandler", "format_record", "install_report_handler"]
 
@@ -56,8 +56,7 @@ class ReportHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
-        proc = getattr(_local, "proc", None)
-        leader = getattr(proc, "group_leader", None) if proc is not None else None
+        leader = leader_of(getattr(_local, "proc", None))
         report = getattr(leader, "write_report", None)
         if report is not None:
             report(text)

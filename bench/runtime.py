@@ -1,0 +1,176 @@
+"""The runtime beside the physical limit: raw threads and queue.SimpleQueue, same run.
+
+- ping-pong: round trips between two processes vs two threads over SimpleQueue;
+- one-way: messages a second from one process to another vs SimpleQueue;
+- spawn: trivial processes started and ended vs threading.Thread start + join;
+- 20,000 idle processes alive at once: time to spawn, KB each, time to kill all.
+"""
+
+from __future__ import annotations
+
+import gc
+import queue
+import threading
+import time
+
+from pyex import Process, receive, send, spawn, spawn_monitor
+from pyex import self as self_pid
+
+from .common import Result, rss_kb
+
+PING_PONGS = 20_000
+ONE_WAY = 500_000
+SPAWNS = 5_000
+IDLE_PROCESSES = 20_000
+RUNS = 3
+
+
+def raw_ping_pong(n: int = PING_PONGS) -> float:
+    there: queue.SimpleQueue[int] = queue.SimpleQueue()
+    back: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+    def pong() -> None:
+        for _ in range(n):
+            back.put(there.get())
+
+    thread = threading.Thread(target=pong)
+    thread.start()
+    start = time.perf_counter()
+    for i in range(n):
+        there.put(i)
+        back.get()
+    elapsed = time.perf_counter() - start
+    thread.join()
+    return n / elapsed
+
+
+def pyex_ping_pong(n: int = PING_PONGS) -> float:
+    me = self_pid()
+
+    def pong() -> None:
+        for _ in range(n):
+            send(me, receive())
+
+    other = spawn(pong)
+    start = time.perf_counter()
+    for i in range(n):
+        send(other, i)
+        receive()
+    return n / (time.perf_counter() - start)
+
+
+def raw_one_way(n: int = ONE_WAY) -> float:
+    channel: queue.SimpleQueue[int] = queue.SimpleQueue()
+    done: queue.SimpleQueue[None] = queue.SimpleQueue()
+
+    def consume() -> None:
+        for _ in range(n):
+            channel.get()
+        done.put(None)
+
+    threading.Thread(target=consume).start()
+    start = time.perf_counter()
+    for i in range(n):
+        channel.put(i)
+    done.get()
+    return n / (time.perf_counter() - start)
+
+
+def pyex_one_way(n: int = ONE_WAY) -> float:
+    me = self_pid()
+
+    def consume() -> None:
+        for _ in range(n):
+            receive()
+        send(me, "done")
+
+    other = spawn(consume)
+    start = time.perf_counter()
+    for i in range(n):
+        send(other, i)
+    receive()
+    return n / (time.perf_counter() - start)
+
+
+def _nothing() -> None:
+    pass
+
+
+def raw_spawn(n: int = SPAWNS) -> float:
+    start = time.perf_counter()
+    threads = []
+    for _ in range(n):
+        thread = threading.Thread(target=_nothing)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    return n / (time.perf_counter() - start)
+
+
+def pyex_spawn(n: int = SPAWNS) -> float:
+    """Spawn n trivial processes and wait (by monitor) until every one has ended."""
+    start = time.perf_counter()
+    for _ in range(n):
+        spawn_monitor(_nothing)
+    for _ in range(n):
+        receive()
+    return n / (time.perf_counter() - start)
+
+
+def _alternate(raw: object, ours: object, runs: int = RUNS) -> tuple[float, float]:
+    """Best of ``runs`` for each, measured alternately so both see the same machine."""
+    best_raw = best_ours = 0.0
+    for _ in range(runs):
+        best_raw = max(best_raw, raw())  # type: ignore[operator]
+        best_ours = max(best_ours, ours())  # type: ignore[operator]
+    return best_raw, best_ours
+
+
+def _idle() -> None:
+    receive()
+
+
+def many_processes(n: int = IDLE_PROCESSES) -> list[Result]:
+    gc.collect()
+    before = rss_kb()
+    start = time.perf_counter()
+    pids = [spawn(_idle) for _ in range(n)]
+    spawned = time.perf_counter() - start
+    # Every process is alive and blocked in receive; count what they hold.
+    after = rss_kb()
+    per_process = (after - before) / n
+    refs = [Process.monitor(pid) for pid in pids]
+    start = time.perf_counter()
+    for pid in pids:
+        Process.exit(pid, "kill")
+    for _ in refs:
+        receive()
+    killed = time.perf_counter() - start
+    return [
+        Result(f"spawn {n:,} idle processes", spawned, "s", goal="< 10 s", ok=spawned < 10),
+        Result("memory per idle process", per_process, "KB", goal="< 40 KB", ok=per_process < 40),
+        Result(f"kill {n:,} processes (all DOWN)", killed, "s", goal="< 10 s", ok=killed < 10),
+    ]
+
+
+def run() -> list[Result]:
+    """Every runtime figure, each beside its raw counterpart."""
+    results = []
+    raw, ours = _alternate(raw_ping_pong, pyex_ping_pong)
+    results.append(
+        Result("ping-pong round trips", ours, "/s", raw, "2 threads + SimpleQueue",
+               ">= 0.75x raw", ours / raw >= 0.75)
+    )
+    raw, ours = _alternate(raw_one_way, pyex_one_way)
+    results.append(
+        Result("one-way messages", ours, "/s", raw, "SimpleQueue put/get",
+               ">= 0.2x raw", ours / raw >= 0.2)
+    )
+    raw, ours = _alternate(raw_spawn, pyex_spawn)
+    results.append(
+        Result("spawn trivial processes", ours, "/s", raw, "threading.Thread start+join",
+               ">= 2x raw", ours / raw >= 2)
+    )
+    results.extend(many_processes())
+    return results

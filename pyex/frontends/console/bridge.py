@@ -1,0 +1,274 @@
+"""The runtime's end of the console: a shell Session driven by the prompt process.
+
+``run_console`` starts the prompt (ui.py) as a child process that owns the
+terminal, and serves it: commands come in as messages and run in the shell
+process; results, what processes print, crash reports and shell-process
+deaths go back as messages. The calling thread serves; a sender thread
+writes output to the prompt, many messages a write, so a flood of output
+costs the runtime few system calls.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from ...shell import Evaluation, Session, banner
+from ...shell.output import set_fallback_leader
+from .completer import candidates
+from .protocol import Message, MessageReader, MessageWriter
+
+__all__ = ["Bridge", "run_console"]
+
+MAX_QUEUED_OUTPUT = 4_000_000  # characters held while the prompt cannot keep up
+
+
+class _Outbox:
+    """Messages for the prompt, written by one thread; consecutive output is merged."""
+
+    def __init__(self, writer: MessageWriter) -> None:
+        self._writer = writer
+        self._cond = threading.Condition(threading.Lock())
+        self._messages: list[Message] = []
+        self._output_size = 0
+        self._dropped = 0
+        self._write_lock = threading.Lock()  # one writer at a time, in order
+        threading.Thread(target=self._send_loop, name="pyex-console-out", daemon=True).start()
+
+    def output(self, text: str) -> None:
+        with self._cond:
+            if self._output_size > MAX_QUEUED_OUTPUT:
+                self._dropped += len(text)
+                return
+            self._output_size += len(text)
+            last = self._messages[-1] if self._messages else None
+            if last is not None and last["op"] == "output":
+                last["text"] += text
+            else:
+                self._messages.append({"op": "output", "text": text})
+            self._cond.notify()
+
+    def send(self, message: Message) -> None:
+        with self._cond:
+            self._messages.append(message)
+            self._cond.notify()
+
+    def send_now(self, message: Message) -> None:
+        """Write ``message`` from this thread, after everything queued before it."""
+        with self._write_lock:
+            with self._cond:
+                messages = self._take() + [message]
+            self._writer.send_many(messages)
+
+    def _take(self) -> list[Message]:
+        messages, self._messages = self._messages, []
+        self._output_size = 0
+        if self._dropped:
+            note = f"[pyex: {self._dropped} characters of output dropped]\n"
+            messages.insert(0, {"op": "output", "text": note})
+            self._dropped = 0
+        return messages
+
+    def _send_loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._messages:
+                    self._cond.wait()
+            with self._write_lock:
+                with self._cond:
+                    messages = self._take()
+                if messages and not self._writer.send_many(messages):
+                    return  # the prompt is gone
+
+
+class _BridgeDisplay:
+    """The Display of a session whose terminal is in the prompt process."""
+
+    def __init__(self, bridge: Bridge) -> None:
+        self._bridge = bridge
+        self.columns = 80
+
+    def command_output(self, text: str) -> None:
+        self._bridge.outbox.output(text)
+
+    def background_output(self, text: str) -> None:
+        self._bridge.outbox.output(text)
+
+    def shell_down(self) -> None:
+        self._bridge.wake()
+
+    def clear_screen(self) -> None:
+        self._bridge.outbox.send({"op": "clear"})
+
+    def width(self) -> int:
+        return self.columns
+
+    # Also the fallback group leader: output of threads that are not processes.
+    def write_output(self, text: str, stream: str, proc: Any) -> None:
+        self._bridge.outbox.output(text)
+
+    def write_report(self, text: str) -> None:
+        self._bridge.outbox.output(text)
+
+
+class Bridge:
+    """Serves one prompt process: runs its commands in a Session.
+
+    The calling thread does everything but write output: it waits for the
+    prompt's messages (and for a shell process's death), runs commands, answers
+    completions. Ctrl+C during a command reaches this process as SIGINT, which
+    the session turns into an interrupt of the command.
+    """
+
+    def __init__(self, commands_fd: int, events_fd: int, ui: subprocess.Popen[bytes] | None) -> None:
+        self.ui = ui
+        self.reader = MessageReader(commands_fd)
+        self.outbox = _Outbox(MessageWriter(events_fd))
+        self.display = _BridgeDisplay(self)
+        self.session = Session(self.display, main_module=True)
+        self._wake_read, self._wake_write = os.pipe()
+
+    def wake(self) -> None:
+        """From any thread: make the serving thread look at the session (a shell died)."""
+        try:
+            os.write(self._wake_write, b"!")
+        except OSError:
+            pass
+
+    def _prompt_fields(self) -> Message:
+        return {
+            "prompt": self.session.prompt(),
+            "continuation": self.session.continuation_prompt(),
+        }
+
+    def _next_messages(self) -> list[Message] | None:
+        """Wait for the prompt's messages; None when it is gone. Recovers a dead shell."""
+        while True:
+            ready, _, _ = select.select([self.reader.fd, self._wake_read], [], [])
+            if self._wake_read in ready:
+                os.read(self._wake_read, 4096)
+                self._recover()
+            if self.reader.fd in ready:
+                messages = self.reader.read_available()
+                if messages:
+                    return messages
+                if self.reader.eof:
+                    return None
+
+    def _recover(self) -> None:
+        notice = self.session.recover()
+        if notice is not None:
+            message: Message = {"op": "notice", "text": notice, "error": True, "banner": banner()}
+            message.update(self._prompt_fields())
+            self.outbox.send(message)
+
+    def _send_result(self, evaluation: Evaluation) -> None:
+        notice = evaluation.extra.get("notice")
+        if notice:
+            self.outbox.send({"op": "notice", "text": notice, "error": True, "banner": banner()})
+        result: Message = {
+            "op": "result",
+            "text": evaluation.result_text,
+            "error": evaluation.error is not None or evaluation.shell_exited,
+            "restarted": evaluation.restarted,
+            "banner": banner(),
+            "exit": evaluation.exit_code,
+        }
+        result.update(self._prompt_fields())
+        self.outbox.send_now(result)
+
+    def _run_first(self, startup: str | None, first: tuple[str, str | None] | None) -> int | None:
+        if startup is not None:
+            evaluation = self.session.run_file(startup)
+            if evaluation.error is not None:
+                text = f"pyex: error in {startup}:\n{evaluation.result_text}"
+                self.outbox.send({"op": "notice", "text": text, "error": True})
+        if first is not None:
+            name, code = first
+            evaluation = (
+                self.session.run_file(name) if code is None else self.session.eval(code, filename=name)
+            )
+            if evaluation.result_text:
+                error = evaluation.error is not None
+                self.outbox.send({"op": "notice", "text": evaluation.result_text, "error": error})
+            return evaluation.exit_code
+        return None
+
+    def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
+        """Serve the prompt until it leaves or a command calls exit(); returns the status."""
+        set_fallback_leader(self.display)
+        self.outbox.output(banner() + "\n")
+        self.session.start()
+        status = self._run_first(startup, first)
+        if status is not None:
+            self.outbox.send_now({"op": "exit", "status": status})
+            return self._finish(status)
+        ready: Message = {"op": "ready"}
+        ready.update(self._prompt_fields())
+        self.outbox.send_now(ready)
+        while True:
+            try:
+                messages = self._next_messages()
+                if messages is None:
+                    return self._finish(0)  # the prompt is gone
+                for message in messages:
+                    status = self._handle(message)
+                    if status is not None:
+                        return self._finish(status)
+            except KeyboardInterrupt:
+                continue  # Ctrl+C with no command running: nothing to interrupt
+
+    def _handle(self, message: Message) -> int | None:
+        op = message.get("op")
+        if op == "eval":
+            self.display.columns = int(message.get("width") or 80)
+            evaluation = self.session.eval(message["source"])
+            self._send_result(evaluation)
+            return evaluation.exit_code
+        if op == "complete":
+            try:
+                items = candidates(message["word"], self.session.namespace)
+            except Exception:
+                items = []
+            self.outbox.send_now({"op": "completions", "id": message["id"], "items": items})
+        elif op == "exit":
+            return int(message.get("status") or 0)
+        return None
+
+    def _finish(self, status: int) -> int:
+        """Let the prompt process restore the terminal and leave before we do."""
+        if self.ui is not None:
+            try:
+                self.ui.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.ui.kill()
+        return status
+
+
+def run_console(
+    color: bool = True,
+    startup: str | None = None,
+    first: tuple[str, str | None] | None = None,
+) -> int:
+    """Start the console in this terminal: the prompt in a child process, the shell here."""
+    commands_read, commands_write = os.pipe()
+    events_read, events_write = os.pipe()
+    command = [
+        sys.executable,
+        "-m",
+        "pyex.frontends.console.ui",
+        "--commands",
+        str(commands_write),
+        "--events",
+        str(events_read),
+    ]
+    if not color:
+        command.append("--no-color")
+    ui = subprocess.Popen(command, pass_fds=(commands_write, events_read))
+    os.close(commands_write)
+    os.close(events_read)
+    return Bridge(commands_read, events_write, ui).run(startup=startup, first=first)

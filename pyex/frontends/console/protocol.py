@@ -1,0 +1,89 @@
+"""The console's two processes talk in JSON lines over a pair of pipes.
+
+The prompt runs in a process of its own (see ui.py), so that typing and
+rendering never wait for the interpreter lock that busy pyex processes hold in
+the runtime's process (see bridge.py). Messages are dicts with an ``op``:
+
+UI -> runtime: ``eval`` (source, width), ``complete`` (id, word), ``exit``
+(status). (Ctrl+C during a command needs no message: the terminal sends SIGINT
+to both processes, and only the runtime's acts on it.)
+Runtime -> UI: ``output`` (text), ``result`` (text, error, restarted, banner,
+exit, prompt, continuation), ``notice`` (text, prompt, continuation),
+``completions`` (id, items), ``clear``, ``exit`` (status).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import threading
+from collections import deque
+from typing import Any
+
+__all__ = ["Message", "MessageReader", "MessageWriter"]
+
+Message = dict[str, Any]
+
+
+class MessageWriter:
+    """Writes messages to a pipe, whole messages at a time, from any thread."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def send(self, message: Message) -> bool:
+        return self.send_many([message])
+
+    def send_many(self, messages: list[Message]) -> bool:
+        data = "".join(json.dumps(message, separators=(",", ":")) + "\n" for message in messages)
+        payload = data.encode("utf-8")
+        with self._lock:
+            if self.closed:
+                return False
+            try:
+                while payload:
+                    written = os.write(self._fd, payload)
+                    payload = payload[written:]
+            except OSError:
+                self.closed = True
+                return False
+        return True
+
+
+class MessageReader:
+    """Reads messages from a pipe: blocking, or whatever is there (for event loops)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = b""
+        self._pending: deque[Message] = deque()
+        self.eof = False
+
+    def _take(self, chunk: bytes) -> None:
+        if not chunk:
+            self.eof = True
+            return
+        self._buffer += chunk
+        while b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            if line.strip():
+                self._pending.append(json.loads(line.decode("utf-8")))
+
+    def read_available(self) -> list[Message]:
+        """The messages that can be read now without blocking."""
+        while not self.eof and select.select([self.fd], [], [], 0)[0]:
+            self._take(os.read(self.fd, 65536))
+        messages = list(self._pending)
+        self._pending.clear()
+        return messages
+
+    def read(self) -> Message | None:
+        """The next message, waiting for it; None at end of file."""
+        while not self._pending:
+            if self.eof:
+                return None
+            self._take(os.read(self.fd, 65536))
+        return self._pending.popleft()

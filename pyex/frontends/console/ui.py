@@ -1,0 +1,279 @@
+"""The prompt process: prompt_toolkit in a process of its own, owning the terminal.
+
+Run by bridge.run_console as ``python -m pyex.frontends.console.ui``. It
+reads commands (highlighting, completion, history, suggestions), sends them to
+the runtime's process, and shows what comes back: results after a command,
+other processes' output above the prompt. Because it has an interpreter lock
+of its own, typing and rendering stay quick however busy the runtime is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import shutil
+import signal
+import sys
+from queue import Empty, SimpleQueue
+from typing import Any, Callable, Iterable
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import get_app_or_none, run_in_terminal
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, ThreadedCompleter
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.lexers import PygmentsLexer
+from prompt_toolkit.output import ColorDepth
+from prompt_toolkit.styles import Style
+from pygments import highlight
+from pygments.formatters import TerminalFormatter
+from pygments.lexers import PythonLexer
+
+from .completer import _WORD
+from .keys import key_bindings
+from .protocol import Message, MessageReader, MessageWriter
+from .terminal import TerminalDisplay
+
+__all__ = ["PromptProcess", "history_path", "main"]
+
+_RED = "\x1b[31m"
+_RESET = "\x1b[0m"
+COMPLETION_TIMEOUT = 2.0
+
+
+def history_path() -> str:
+    """The history file: $PYEX_HISTORY, else ~/.pyex_history."""
+    return os.path.expanduser(os.environ.get("PYEX_HISTORY") or "~/.pyex_history")
+
+
+def _history() -> History:
+    path = history_path()
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError:
+        return InMemoryHistory()
+    return FileHistory(path)
+
+
+class _RemoteCompleter(Completer):
+    """Completes from the shell's namespace, which lives in the runtime's process."""
+
+    def __init__(self, lookup: Callable[[str], list[tuple[str, str]]]) -> None:
+        self.lookup = lookup
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        match = _WORD.search(document.text_before_cursor)
+        if match is None:
+            return
+        word = match.group()
+        for text, kind in self.lookup(word):
+            shown = text.rpartition(".")[2]
+            yield Completion(text, start_position=-len(word), display=shown, display_meta=kind)
+
+
+class _RuntimeGone(Exception):
+    """The runtime's process closed its end: leave."""
+
+
+class PromptProcess:
+    """The console as its user sees it."""
+
+    def __init__(self, commands_fd: int, events_fd: int, color: bool) -> None:
+        self.color = color
+        self.writer = MessageWriter(commands_fd)
+        self.reader = MessageReader(events_fd)
+        self.display = TerminalDisplay(sys.stdout, self._columns)
+        self.prompt_text = "pyex(1)> "
+        self.continuation_text = "...(1)> "
+        self.exit_status: int | None = None
+        self._completion_ids = itertools.count(1)
+        self._completions: dict[int, SimpleQueue[list[Any]]] = {}
+        self.prompt_session: PromptSession[str] = PromptSession(
+            message=lambda: self.prompt_text,
+            prompt_continuation=lambda width, line, wrap: self.continuation_text,
+            multiline=True,
+            key_bindings=key_bindings(),
+            lexer=PygmentsLexer(PythonLexer) if color else None,
+            completer=ThreadedCompleter(_RemoteCompleter(self._complete)),
+            complete_while_typing=False,
+            auto_suggest=AutoSuggestFromHistory(),
+            history=_history(),
+            style=Style.from_dict({}),
+            include_default_pygments_style=color,
+            color_depth=None if color else ColorDepth.DEPTH_1_BIT,
+            enable_suspend=True,
+            tempfile_suffix=".py",
+        )
+
+    def _columns(self) -> int:
+        return shutil.get_terminal_size((80, 24)).columns
+
+    def _red(self, text: str) -> str:
+        return f"{_RED}{text}{_RESET}" if self.color else text
+
+    # -- completion (asked of the runtime, from prompt_toolkit's thread) ----
+
+    def _complete(self, word: str) -> list[tuple[str, str]]:
+        number = next(self._completion_ids)
+        answer: SimpleQueue[list[Any]] = SimpleQueue()
+        self._completions[number] = answer
+        try:
+            if not self.writer.send({"op": "complete", "id": number, "word": word}):
+                return []
+            items = answer.get(timeout=COMPLETION_TIMEOUT)
+        except Empty:
+            return []
+        finally:
+            self._completions.pop(number, None)
+        return [(text, kind) for text, kind in items]
+
+    # -- messages from the runtime -------------------------------------------
+
+    def _take_prompts(self, message: Message) -> None:
+        if "prompt" in message:
+            self.prompt_text = message["prompt"]
+            self.continuation_text = message["continuation"]
+
+    def _notice_text(self, message: Message) -> str:
+        text = message.get("text", "").rstrip("\n")
+        text = (self._red(text) if message.get("error") else text) + "\n"
+        if message.get("banner"):
+            text += "\n" + message["banner"] + "\n"
+        return text
+
+    def _handle_now(self, message: Message) -> Message | None:
+        """Handle a message while no prompt is up; returns a result or exit message."""
+        op = message["op"]
+        if op == "output":
+            self.display.write(message["text"])
+        elif op == "notice":
+            self.display.end_line()
+            self.display.write(self._notice_text(message))
+            self._take_prompts(message)
+        elif op == "completions":
+            self._deliver(message)
+        elif op == "clear":
+            self.display.clear_screen()
+        elif op in ("result", "exit", "ready"):
+            return message
+        return None
+
+    def _deliver(self, message: Message) -> None:
+        answer = self._completions.get(message["id"])
+        if answer is not None:
+            answer.put(message["items"])
+
+    def _wait_for(self) -> Message:
+        """Wait for a result, showing output as it comes.
+
+        Ctrl+C meanwhile is the runtime's: the terminal sends it SIGINT too, and
+        its session interrupts the command (this process ignores SIGINT).
+        """
+        while True:
+            message = self.reader.read()
+            if message is None:
+                raise _RuntimeGone
+            final = self._handle_now(message)
+            if final is not None:
+                return final
+
+    def _on_events(self) -> None:
+        """While the prompt is up: what the runtime sent goes above the prompt."""
+        app = get_app_or_none()
+        for message in self.reader.read_available():
+            op = message["op"]
+            if op == "output":
+                self.display.write_above_prompt(message["text"])
+            elif op == "notice":
+                self._take_prompts(message)
+                self.display.write_above_prompt(self._notice_text(message))
+                if app is not None:
+                    app.invalidate()
+            elif op == "completions":
+                self._deliver(message)
+            elif op == "clear":
+                run_in_terminal(self.display.clear_screen, in_executor=False)
+            elif op == "exit" and app is not None:
+                self.exit_status = int(message.get("status") or 0)
+                app.exit(exception=EOFError())
+        if self.reader.eof and app is not None:
+            app.exit(exception=_RuntimeGone())
+
+    def _prompt_started(self) -> None:
+        app = get_app_or_none()
+        self.display.prompt_started(app)
+        loop = asyncio.get_running_loop()
+        loop.add_reader(self.reader.fd, self._on_events)
+        self._on_events()  # messages read earlier but not shown yet
+
+    # -- showing a result ------------------------------------------------------
+
+    def show(self, result: Message) -> None:
+        display = self.display
+        text = result.get("text", "")
+        if text:
+            display.end_line()
+            if result.get("error"):
+                display.write(self._red(text) + "\n")
+            elif self.color:
+                display.write(highlight(text, PythonLexer(), TerminalFormatter()))
+            else:
+                display.write(text + "\n")
+        display.end_line()
+        if result.get("restarted"):
+            display.write("\n" + result.get("banner", "") + "\n")
+        self._take_prompts(result)
+
+    # -- the loop ----------------------------------------------------------
+
+    def run(self) -> int:
+        try:
+            first = self._wait_for()
+            if first["op"] == "exit":
+                return int(first.get("status") or 0)
+            self._take_prompts(first)
+            while True:
+                try:
+                    text = self.prompt_session.prompt(pre_run=self._prompt_started)
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    if self.exit_status is not None:
+                        return self.exit_status
+                    self.display.write("\n")
+                    self.writer.send({"op": "exit", "status": 0})
+                    return 0
+                finally:
+                    self.display.prompt_ended()
+                if not text.strip():
+                    continue
+                self.writer.send({"op": "eval", "source": text, "width": self._columns()})
+                result = self._wait_for()
+                if result["op"] == "exit":
+                    return int(result.get("status") or 0)
+                self.show(result)
+                if result.get("exit") is not None:
+                    return int(result["exit"])
+        except _RuntimeGone:
+            return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pyex-prompt")
+    parser.add_argument("--commands", type=int, required=True)
+    parser.add_argument("--events", type=int, required=True)
+    parser.add_argument("--no-color", action="store_true")
+    options = parser.parse_args(argv)
+    color = not options.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return PromptProcess(options.commands, options.events, color).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
