@@ -101,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _run(options, color)
     except KeyboardInterrupt:
         status = 130
+    except BrokenPipeError:  # `pyex < script.py | head`: the reader left
+        sys.stdout = sys.stderr = open(os.devnull, "w")
+        status = 0
     _exit(status)
     return status  # not reached
 
