@@ -15,7 +15,11 @@ for one of its own and takes that one at once, which clears the flag.
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
+from typing import Any
+
+from .errors import ProcessExit
 
 __all__ = ["raise_in_thread", "clear_pending"]
 
@@ -26,7 +30,33 @@ _set = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
 
 def raise_in_thread(ident: int, exc_type: type[BaseException]) -> bool:
     """Make the thread ``ident`` raise ``exc_type`` at its next bytecode boundary."""
+    if not _filtering and issubclass(exc_type, ProcessExit):
+        _filter_unraisable()
     return _set(ident, exc_type) == 1
+
+
+_filtering = False
+
+
+def _filter_unraisable() -> None:
+    """Keep exits that land in a finalizer out of ``sys.unraisablehook``.
+
+    An exception raised into a thread may land while it runs a ``__del__`` or
+    a weakref callback, where Python prints "Exception ignored in ..." and
+    drops it. For an exit signal that is noise: the reaper raises it again.
+    Installed on first use, in front of whatever hook is current then.
+    """
+    global _filtering
+    _filtering = True
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        exc_type = unraisable.exc_type
+        if exc_type is not None and issubclass(exc_type, ProcessExit):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 class _Cleared(BaseException):

@@ -31,6 +31,7 @@ Lock order: a process's lock is never held while taking another process's lock
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from queue import Empty, SimpleQueue
 from typing import Any, Callable
@@ -205,6 +206,10 @@ class Process:
         elif not self.reaping:
             self.reaping = True
             reaper.watch(self)
+        elif self.state is DEAD:
+            # The reaper finished it while its code ran on, and that code keeps
+            # catching the exit and calling the runtime again: let it idle.
+            time.sleep(reaper.GIVE_UP_SECONDS)
         return ProcessExit(self.exit_reason)
 
     def wait(self, timeout: float | None) -> Any:

@@ -14,7 +14,10 @@ A process still running ``FORCE_AFTER`` seconds after it was told (stuck in a
 C call, say) is finished on its behalf: its links and monitors hear of its
 exit, its pid and name are freed, and a warning is logged. Its thread, which no
 longer stands for any process, is still pressed until it unwinds and returns to
-the pool: Python has no way to stop a thread blocked in C.
+the pool: Python has no way to stop a thread blocked in C, nor one that nests
+handlers that swallow the exit (a trace function's exception leaves only one:
+CPython turns tracing off when it raises). Such a thread calling the runtime
+again is made to idle there, so that it does not burn CPU meanwhile.
 
 So a kill takes effect for every other process within ``FORCE_AFTER`` seconds,
 whatever the killed code does. The reaper's thread starts on first use and only
