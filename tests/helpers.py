@@ -1,9 +1,10 @@
-"""Helpers for tests: waiting on conditions that no message announces."""
+"""Helpers for tests: waiting for what a message announces, and for what none does."""
 
 from __future__ import annotations
 
+import threading
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -21,3 +22,36 @@ def eventually(check: Callable[[], T], timeout: float = 5.0, interval: float = 0
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {check}")
         time.sleep(interval)
+
+
+def is_down(ref: Any) -> Callable[[Any], bool]:
+    """A receive pattern for the DOWN message of monitor ``ref``."""
+
+    def match(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 5
+            and message[0] == "DOWN"
+            and message[1] == ref
+        )
+
+    return match
+
+
+def wait_down(ref: Any, timeout: float = 5.0) -> Any:
+    """Receive the DOWN message of monitor ``ref`` and return its reason."""
+    from pyex import receive
+
+    return receive(is_down(ref), timeout=timeout)[4]
+
+
+def wait_exit(pid: Any, timeout: float = 5.0) -> Any:
+    """Monitor ``pid`` and wait for it to exit; returns the exit reason."""
+    from pyex import Process
+
+    return wait_down(Process.monitor(pid), timeout)
+
+
+def worker_threads() -> list[threading.Thread]:
+    """The runtime's worker threads that are alive now."""
+    return [t for t in threading.enumerate() if t.name.startswith("pyex-worker-")]

@@ -1,0 +1,170 @@
+"""Share nothing: a message is what it was when sent."""
+
+from __future__ import annotations
+
+import collections
+import threading
+
+import pytest
+
+from pyex import make_ref, receive, send, spawn
+from pyex.runtime import Shared
+from pyex import self as self_pid
+
+pytestmark = pytest.mark.timeout(10)
+
+
+def roundtrip(message):
+    """Send ``message`` to self, mutate nothing, and take it back out."""
+    send(self_pid(), message)
+    return receive(timeout=1)
+
+
+def test_a_list_mutated_after_sending_arrives_as_sent():
+    items = [1, 2, [3]]
+    send(self_pid(), items)
+    items.append(4)
+    items[2].append("inner")
+    assert receive(timeout=1) == [1, 2, [3]]
+
+
+def test_a_dict_a_set_and_nested_containers_arrive_as_sent():
+    message = {"set": {1, 2}, "nested": {"list": [{"deep": []}]}, "tuple": (1, [2])}
+    send(self_pid(), message)
+    message["set"].add(3)
+    message["nested"]["list"][0]["deep"].append("x")
+    message["tuple"][1].append(3)
+    message["new"] = True
+    assert receive(timeout=1) == {"set": {1, 2}, "nested": {"list": [{"deep": []}]}, "tuple": (1, [2])}
+
+
+def test_a_mutable_inside_a_tuple_is_copied():
+    inner = []
+    send(self_pid(), ("tag", inner))
+    inner.append("later")
+    _, received = receive(timeout=1)
+    assert received == [] and received is not inner
+
+
+class Account:
+    def __init__(self, balance):
+        self.balance = balance
+        self.history = []
+
+    def __eq__(self, other):
+        return isinstance(other, Account) and (self.balance, self.history) == (
+            other.balance,
+            other.history,
+        )
+
+
+def test_a_custom_object_arrives_as_sent():
+    account = Account(10)
+    send(self_pid(), account)
+    account.balance = 0
+    account.history.append("emptied")
+    received = receive(timeout=1)
+    assert isinstance(received, Account)
+    assert (received.balance, received.history) == (10, [])
+
+
+def test_cycles_are_copied_with_their_shape():
+    cycle = [1]
+    cycle.append(cycle)
+    shared = {"k": 1}
+    message = {"a": shared, "b": shared, "cycle": cycle}
+    received = roundtrip(message)
+    assert received["cycle"][1] is received["cycle"]
+    assert received["a"] is received["b"]
+    assert received["a"] is not shared
+
+
+def test_the_receiver_mutating_its_copy_does_not_touch_the_senders():
+    me = self_pid()
+    original = {"count": 0}
+
+    def mutator():
+        message = receive()
+        message["count"] += 1
+        send(me, message)
+
+    child = spawn(mutator)
+    send(child, original)
+    assert receive(timeout=5) == {"count": 1}
+    assert original == {"count": 0}
+
+
+def test_each_receiver_gets_its_own_copy():
+    me = self_pid()
+    message = {"items": []}
+
+    def appender(tag):
+        got = receive()
+        got["items"].append(tag)
+        send(me, got)
+
+    children = [spawn(appender, tag) for tag in "ab"]
+    for child in children:
+        send(child, message)
+    results = sorted(receive(timeout=5)["items"] for _ in children)
+    assert results == [["a"], ["b"]]
+    assert message == {"items": []}
+
+
+def test_immutable_values_arrive_equal_and_may_be_the_same_object():
+    value = ("atom", 1, 2.5, "text", b"bytes", None, self_pid(), make_ref(), frozenset({1}))
+    received = roundtrip(value)
+    assert received == value
+    assert received is value  # immutable: passed without copying
+
+
+def test_functions_and_classes_pass_as_themselves():
+    def fun():
+        return 1
+
+    assert roundtrip(fun) is fun
+    assert roundtrip(Account) is Account
+    assert roundtrip((fun, Account))[0] is fun
+
+
+def test_an_uncopyable_object_still_goes_through_shared():
+    lock = threading.Lock()
+    received = roundtrip(lock)
+    assert received is lock
+
+
+def test_uncopyable_objects_inside_containers_are_shared_and_the_rest_copied():
+    lock = threading.Lock()
+    items = [1]
+    message = {"lock": lock, "items": items, "deque": collections.deque([items], maxlen=3)}
+    send(self_pid(), message)
+    items.append(2)
+    received = receive(timeout=1)
+    assert received["lock"] is lock
+    assert received["items"] == [1]
+    assert received["deque"] == collections.deque([[1]]) and received["deque"].maxlen == 3
+    assert received["deque"][0] is received["items"]
+
+
+def test_an_object_holding_a_lock_goes_through():
+    class Resource:
+        def __init__(self):
+            self.lock = threading.Lock()
+            self.name = "db"
+
+    resource = Resource()
+    received = roundtrip(resource)
+    assert received.name == "db"
+    assert received.lock is resource.lock
+
+
+def test_a_generator_goes_through_by_reference():
+    gen = (n for n in range(3))
+    assert roundtrip(gen) is gen
+
+
+def test_shared_passes_a_value_by_reference():
+    items = [1]
+    wrapper = Shared(items)
+    received = roundtrip(wrapper)
+    assert received is wrapper and received.value is items

@@ -1,0 +1,131 @@
+"""Process.sleep, Process.send_after and Process.cancel_timer."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from helpers import wait_exit
+from pyex import Process, Ref, receive, send, spawn
+from pyex import self as self_pid
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_send_after_delivers_the_message_after_the_delay():
+    started = time.monotonic()
+    ref = Process.send_after(self_pid(), "tick", 0.05)
+    assert isinstance(ref, Ref)
+    assert receive(timeout=5) == "tick"
+    assert time.monotonic() - started >= 0.05
+
+
+def test_send_after_zero_delivers_promptly():
+    Process.send_after(self_pid(), "now", 0)
+    assert receive(timeout=5) == "now"
+
+
+def test_timers_fire_in_deadline_order():
+    me = self_pid()
+    for name, delay in [("third", 0.06), ("first", 0.0), ("second", 0.03)]:
+        Process.send_after(me, name, delay)
+    assert [receive(timeout=5) for _ in range(3)] == ["first", "second", "third"]
+
+
+def test_send_after_copies_the_message_when_called():
+    items = ["as sent"]
+    Process.send_after(self_pid(), items, 0.01)
+    items.append("changed later")
+    assert receive(timeout=5) == ["as sent"]
+
+
+def test_cancel_timer_returns_the_seconds_left_and_nothing_arrives():
+    ref = Process.send_after(self_pid(), "cancelled", 0.2)
+    left = Process.cancel_timer(ref)
+    assert isinstance(left, float) and 0 < left <= 0.2
+    # Wait past the deadline: nothing comes.
+    assert receive(timeout=0.3, default="nothing") == "nothing"
+
+
+def test_cancel_timer_twice_is_false_the_second_time():
+    ref = Process.send_after(self_pid(), "x", 10)
+    assert Process.cancel_timer(ref) > 9
+    assert Process.cancel_timer(ref) is False
+
+
+def test_cancel_timer_after_it_fired_is_false():
+    ref = Process.send_after(self_pid(), "fired", 0)
+    assert receive(timeout=5) == "fired"
+    assert Process.cancel_timer(ref) is False
+
+
+def test_cancel_timer_of_an_unknown_ref_is_false():
+    from pyex import make_ref
+
+    assert Process.cancel_timer(make_ref()) is False
+
+
+def test_send_after_to_a_name_looks_it_up_when_it_fires():
+    Process.send_after("late_registered", "found you", 0.05)
+    Process.register(self_pid(), "late_registered")
+    assert receive(timeout=5) == "found you"
+
+
+def test_send_after_to_a_free_name_is_dropped_when_it_fires():
+    me = self_pid()
+    Process.send_after("nobody_at_all", "lost", 0)
+    Process.send_after(me, "after", 0.02)
+    assert receive(timeout=5) == "after"
+    # The timer thread survived the failed delivery.
+    Process.send_after(me, "still working", 0)
+    assert receive(timeout=5) == "still working"
+
+
+def test_send_after_to_a_dead_pid_is_dropped():
+    dead = spawn(lambda: None)
+    wait_exit(dead)
+    Process.send_after(dead, "lost", 0)
+    Process.send_after(self_pid(), "fine", 0.01)
+    assert receive(timeout=5) == "fine"
+
+
+def test_a_timer_of_a_process_that_exited_still_fires():
+    # Timers belong to the runtime, not to the process that set them (as in Erlang
+    # for a timer sent to another process).
+    me = self_pid()
+    wait_exit(spawn(lambda: Process.send_after(me, "from beyond", 0.02)))
+    assert receive(timeout=5) == "from beyond"
+
+
+def test_sleep_sleeps_at_least_that_long_and_messages_wait():
+    me = self_pid()
+    send(me, "before")
+    started = time.monotonic()
+    Process.sleep(0.05)
+    assert time.monotonic() - started >= 0.05
+    assert receive(timeout=0) == "before"
+
+
+def test_sleep_is_not_ended_early_by_a_message():
+    me = self_pid()
+    Process.send_after(me, "during", 0.01)
+    started = time.monotonic()
+    Process.sleep(0.08)
+    assert time.monotonic() - started >= 0.08
+    assert receive(timeout=0) == "during"
+
+
+def test_sleep_zero_returns_at_once():
+    started = time.monotonic()
+    Process.sleep(0)
+    assert time.monotonic() - started < 0.5
+
+
+def test_a_sleeping_process_shows_as_waiting():
+    from helpers import eventually
+    from pyex import info
+
+    child = spawn(Process.sleep, 10)
+    eventually(lambda: info(child)["status"] == "waiting")
+    Process.exit(child, "kill")
