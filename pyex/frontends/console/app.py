@@ -4,12 +4,22 @@ The console is iex's server side: it reads a command (highlighted, completed,
 with history), hands it to the session, and shows what comes back. Ctrl+C at
 the prompt clears the line; during a command it interrupts the command (three
 times kills the shell process, which is then replaced). Ctrl+D leaves at once.
+
+Ctrl+C during a command comes as SIGINT. Its handler never raises: it queues
+the press, and an interrupter thread interrupts the running command. So a
+press that comes as a command ends, or as the prompt comes and goes, lands in
+neither the console's nor prompt_toolkit's own work (it used to end pyex).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
+from queue import SimpleQueue
+from typing import Any
+
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
@@ -28,6 +38,9 @@ from .keys import key_bindings
 from .terminal import TerminalDisplay
 
 __all__ = ["Console", "run_console", "history_path"]
+
+# Ctrl+C this many times during one command kills the shell process.
+INTERRUPTS_BEFORE_KILL = 3
 
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
@@ -74,9 +87,42 @@ class Console:
             enable_suspend=True,
             tempfile_suffix=".py",
         )
+        self._ctrl_c: SimpleQueue[int] = SimpleQueue()
+        self._command = 0  # the command Ctrl+C counts towards; 0 while none runs
+        self._commands = 0
 
     def _columns(self) -> int:
         return shutil.get_terminal_size((80, 24)).columns
+
+    # -- Ctrl+C during a command -------------------------------------------
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self._ctrl_c.put(self._command)  # SimpleQueue.put is safe in a signal handler
+
+    def _interrupt_loop(self) -> None:
+        counted, presses = 0, 0
+        while True:
+            command = self._ctrl_c.get()
+            if command == 0:
+                continue  # no command runs: nothing to interrupt
+            presses = presses + 1 if command == counted else 1
+            counted = command
+            if presses >= INTERRUPTS_BEFORE_KILL:
+                self.session.kill_shell()
+            else:
+                self.session.interrupt()
+
+    def _eval(self, source: str | None, filename: str | None = None) -> Evaluation:
+        """Run a command (a file when ``source`` is None); Ctrl+C meanwhile interrupts it."""
+        self._commands += 1
+        self._command = self._commands
+        try:
+            if source is None:
+                assert filename is not None
+                return self.session.run_file(filename)
+            return self.session.eval(source, filename=filename)
+        finally:
+            self._command = 0
 
     # -- showing -----------------------------------------------------------
 
@@ -121,19 +167,27 @@ class Console:
 
     def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
         """Run until Ctrl+D or exit(); returns the exit status."""
+        if threading.current_thread() is not threading.main_thread():
+            return self._run(startup, first)
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        threading.Thread(
+            target=self._interrupt_loop, name="pyex-console-ctrl-c", daemon=True
+        ).start()
+        try:
+            return self._run(startup, first)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _run(self, startup: str | None, first: tuple[str, str | None] | None) -> int:
         self.display.write(banner() + "\n")
         self.session.start()
         if startup is not None:
-            evaluation = self.session.run_file(startup)
+            evaluation = self._eval(None, startup)
             if evaluation.error is not None:
                 self.display.write(self._error(f"pyex: error in {startup}:\n{evaluation.result_text}") + "\n")
         if first is not None:
             name, code = first
-            evaluation = (
-                self.session.run_file(name)
-                if code is None
-                else self.session.eval(code, filename=name)
-            )
+            evaluation = self._eval(code, name)
             self.show(evaluation)
             if evaluation.exit_code is not None:
                 return evaluation.exit_code
@@ -142,7 +196,11 @@ class Console:
             if notice is not None:
                 self._show_notice(notice)
             try:
-                text = self.prompt_session.prompt(pre_run=self._prompt_started)
+                # prompt_toolkit's SIGINT handler would replace ours; at the
+                # prompt, Ctrl+C is a key anyway (the terminal is in raw mode).
+                text = self.prompt_session.prompt(
+                    pre_run=self._prompt_started, handle_sigint=False
+                )
             except KeyboardInterrupt:
                 continue
             except EOFError:
@@ -152,7 +210,7 @@ class Console:
                 self.display.prompt_ended()
             if not text.strip():
                 continue
-            evaluation = self.session.eval(text)
+            evaluation = self._eval(text)
             self.show(evaluation)
             if evaluation.exit_code is not None:
                 return evaluation.exit_code

@@ -85,6 +85,8 @@ def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
 class ShellCompleter(Completer):
     """prompt_toolkit completer over a shell namespace."""
 
+    synchronous = True  # quick, and in this process: Tab may ask it at once (keys.py)
+
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
 

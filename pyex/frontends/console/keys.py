@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from prompt_toolkit.application import get_app
 from prompt_toolkit.buffer import Buffer, CompletionState
-from prompt_toolkit.completion import CompleteEvent, get_common_complete_suffix
+from prompt_toolkit.completion import (
+    CompleteEvent,
+    Completer,
+    DynamicCompleter,
+    get_common_complete_suffix,
+)
 from prompt_toolkit.filters import Condition, has_completions, has_selection
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
@@ -52,14 +57,26 @@ def _recalled(buffer: Buffer) -> bool:
     return 0 <= index < len(strings) and strings[index] == buffer.text
 
 
+def _synchronous(completer: Completer | None) -> bool:
+    """Whether ``completer`` (as a PromptSession wraps it) answers at once."""
+    while isinstance(completer, DynamicCompleter):
+        completer = completer.get_completer()
+    return bool(getattr(completer, "synchronous", False))
+
+
 def complete(buffer: Buffer) -> None:
     """Tab: insert the one completion, or the part all share and list them.
 
-    Done at once rather than in the background as prompt_toolkit does, so what
-    is typed right after Tab follows the completion.
+    A completer that answers at once (``synchronous = True``, as the shell's
+    own) is asked right here rather than in the background as prompt_toolkit
+    does, so what is typed right after Tab follows the completion; any other
+    is asked in the background.
     """
     completer = buffer.completer
     if completer is None:
+        return
+    if not _synchronous(completer):
+        buffer.start_completion(insert_common_part=True)
         return
     document = buffer.document
     completions = list(
