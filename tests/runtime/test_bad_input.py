@@ -9,9 +9,6 @@ from pyex import NotRegisteredError, Process, alive, info, make_ref, pid, proces
 from pyex import self as self_pid
 from pyex import spawn_link, spawn_monitor
 
-pytestmark = pytest.mark.timeout(30)
-
-
 @pytest.fixture
 def mailbox_kept():
     """Messages in the caller's mailbox before a failing call are still there after it."""

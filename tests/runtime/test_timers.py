@@ -28,7 +28,7 @@ def test_send_after_zero_delivers_promptly():
 
 def test_timers_fire_in_deadline_order():
     me = self_pid()
-    for name, delay in [("third", 0.06), ("first", 0.0), ("second", 0.03)]:
+    for name, delay in [("third", 0.3), ("first", 0.0), ("second", 0.15)]:
         Process.send_after(me, name, delay)
     assert [receive(timeout=5) for _ in range(3)] == ["first", "second", "third"]
 
@@ -67,7 +67,7 @@ def test_cancel_timer_of_an_unknown_ref_is_false():
 
 
 def test_send_after_to_a_name_looks_it_up_when_it_fires():
-    Process.send_after("late_registered", "found you", 0.05)
+    Process.send_after("late_registered", "found you", 0.2)
     Process.register(self_pid(), "late_registered")
     assert receive(timeout=5) == "found you"
 
