@@ -15,7 +15,7 @@ import time
 import pytest
 
 from helpers import eventually, wait_down
-from pyex import Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
+from pyex import Pid, Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime import registry, table
 from pyex.runtime.process import ALIVE
@@ -104,14 +104,14 @@ def test_random_kills_of_both_sides_of_links_and_monitors():
     def pair_worker(parent):
         send(parent, ("ready", self_pid()))
         while True:
-            other = receive()
+            other = receive(Pid)
             while True:
                 try:
                     Process.link(other)
                 except ProcessLookupError:
                     break
                 ref = Process.monitor(other)
-                Process.demonitor(ref)
+                Process.demonitor(ref, flush=True)
                 Process.unlink(other)
 
     for _ in range(40):
