@@ -69,7 +69,9 @@ def info(pid: Pid) -> dict[str, Any] | None:
             "waiting" if proc.status is WAITING else "running"
         )
         links = sorted(proc.links)
-        monitors = [("process", watched) for watched in proc.monitors.values()]
+        # A monitor by name shows as ('process', (name, node)), as in Erlang.
+        names = proc.monitor_names or {}
+        monitors = [("process", names.get(ref, watched)) for ref, watched in proc.monitors.items()]
         monitored_by = sorted(set(proc.monitored_by.values()))
         trap_exit = proc.trap_exit
         name = proc.name

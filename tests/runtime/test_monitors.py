@@ -141,6 +141,7 @@ def test_a_monitor_by_name_watches_the_holder_and_down_names_it():
     Process.register(child, "watched_by_name")
     ref = Process.monitor("watched_by_name")
     assert info(child)["monitored_by"] == [self_pid()]
+    assert info(self_pid())["monitors"] == [("process", ("watched_by_name", "nonode@nohost"))]
     send("watched_by_name", "end")
     assert receive(timeout=5) == ("DOWN", ref, "process", ("watched_by_name", "nonode@nohost"), "normal")
 
