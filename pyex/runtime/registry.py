@@ -32,15 +32,15 @@ def check_name(name: object) -> str:
 
 def register(proc: Process, name: str) -> None:
     """Register ``proc`` under ``name``; ValueError if either is taken or proc is dead."""
-    ALIVE = _process.ALIVE
+    alive = _process.ALIVE
     check_name(name)
     with _lock:
         holder = _names.get(name)
         # A holder that is exiting has as good as let go (whereis says None).
-        if holder is not None and holder.state is ALIVE:
+        if holder is not None and holder.state is alive:
             raise ValueError(f"the name {name!r} is already registered to {holder.pid}")
         with proc.lock:
-            if proc.state is not ALIVE:
+            if proc.state is not alive:
                 raise ValueError(f"cannot register {name!r}: {proc.pid} is not alive")
             if proc.name is not None:
                 raise ValueError(
