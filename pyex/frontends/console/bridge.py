@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
+from queue import SimpleQueue
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
@@ -23,6 +25,9 @@ from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
 __all__ = ["Bridge", "run_console"]
+
+# Ctrl+C this many times during one command kills the shell process.
+INTERRUPTS_BEFORE_KILL = 3
 
 MAX_QUEUED_OUTPUT = 4_000_000  # characters held while the prompt cannot keep up
 
@@ -120,8 +125,11 @@ class Bridge:
 
     The calling thread does everything but write output: it waits for the
     prompt's messages (and for a shell process's death), runs commands, answers
-    completions. Ctrl+C during a command reaches this process as SIGINT, which
-    the session turns into an interrupt of the command.
+    completions. Ctrl+C during a command reaches this process as SIGINT (the
+    terminal sends it to both processes; the prompt's ignores it): the handler
+    only queues it, and an interrupter thread interrupts the running command,
+    so a Ctrl+C never lands in the middle of the serving thread's own work.
+    Three during one command kill the shell process, which is then replaced.
     """
 
     def __init__(self, commands_fd: int, events_fd: int, ui: subprocess.Popen[bytes] | None) -> None:
@@ -131,6 +139,22 @@ class Bridge:
         self.display = _BridgeDisplay(self)
         self.session = Session(self.display, main_module=True)
         self._wake_read, self._wake_write = os.pipe()
+        self._ctrl_c: SimpleQueue[int] = SimpleQueue()
+        self._command = 0  # which command Ctrl+C presses count towards
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self._ctrl_c.put(self._command)  # SimpleQueue.put is safe in a signal handler
+
+    def _interrupt_loop(self) -> None:
+        counted, presses = -1, 0
+        while True:
+            command = self._ctrl_c.get()
+            presses = presses + 1 if command == counted else 1
+            counted = command
+            if presses >= INTERRUPTS_BEFORE_KILL:
+                self.session.kill_shell()
+            else:
+                self.session.interrupt()
 
     def wake(self) -> None:
         """From any thread: make the serving thread look at the session (a shell died)."""
@@ -201,6 +225,8 @@ class Bridge:
     def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
         """Serve the prompt until it leaves or a command calls exit(); returns the status."""
         set_fallback_leader(self.display)
+        signal.signal(signal.SIGINT, self._on_sigint)
+        threading.Thread(target=self._interrupt_loop, name="pyex-console-ctrl-c", daemon=True).start()
         self.outbox.output(banner() + "\n")
         self.session.start()
         status = self._run_first(startup, first)
@@ -211,21 +237,19 @@ class Bridge:
         ready.update(self._prompt_fields())
         self.outbox.send_now(ready)
         while True:
-            try:
-                messages = self._next_messages()
-                if messages is None:
-                    return self._finish(0)  # the prompt is gone
-                for message in messages:
-                    status = self._handle(message)
-                    if status is not None:
-                        return self._finish(status)
-            except KeyboardInterrupt:
-                continue  # Ctrl+C with no command running: nothing to interrupt
+            messages = self._next_messages()
+            if messages is None:
+                return self._finish(0)  # the prompt is gone
+            for message in messages:
+                status = self._handle(message)
+                if status is not None:
+                    return self._finish(status)
 
     def _handle(self, message: Message) -> int | None:
         op = message.get("op")
         if op == "eval":
             self.display.columns = int(message.get("width") or 80)
+            self._command += 1
             evaluation = self.session.eval(message["source"])
             self._send_result(evaluation)
             return evaluation.exit_code
