@@ -74,6 +74,118 @@ def colour_codes(raw: str) -> list[str]:
     return found
 
 
+class Screen:
+    """A small terminal emulator: what a person sees once ``raw`` is drawn.
+
+    It knows what prompt_toolkit and pyex write: printable text, CR, LF,
+    backspace, cursor moves (CSI A B C D G H), erasing (CSI J K) and
+    autowrap on or off (CSI ?7h / ?7l); colours and other modes are ignored.
+    Lines scrolled off the top are kept in ``scrolled``.
+    """
+
+    _TOKEN = re.compile(
+        r"(?P<csi>\x1b\[(?P<params>[0-?]*)[ -/]*(?P<final>[@-~]))"
+        r"|(?P<osc>\x1b\][^\x07\x1b]*(?:\x07|\x1b\\))"
+        r"|(?P<esc>\x1b[()*+]?.)"
+        r"|(?P<ctl>[\x00-\x1f\x7f])"
+        r"|(?P<text>[^\x00-\x1f\x7f\x1b]+)",
+        re.S,
+    )
+
+    def __init__(self, rows: int = ROWS, columns: int = COLUMNS) -> None:
+        self.rows, self.columns = rows, columns
+        self.cells = [[" "] * columns for _ in range(rows)]
+        self.row = self.column = 0
+        self.autowrap = True
+        self.scrolled: list[str] = []
+
+    def feed(self, raw: str) -> Screen:
+        for match in self._TOKEN.finditer(raw):
+            if match.group("text") is not None:
+                for char in match.group("text"):
+                    self._put(char)
+            elif match.group("ctl") is not None:
+                char = match.group("ctl")
+                if char == "\r":
+                    self.column = 0
+                elif char == "\n":
+                    self._line_feed()
+                elif char == "\b":
+                    self.column = max(0, self.column - 1)
+            elif match.group("csi") is not None:
+                self._csi(match.group("params"), match.group("final"))
+        return self
+
+    def _put(self, char: str) -> None:
+        if self.column >= self.columns:
+            if self.autowrap:
+                self.column = 0
+                self._line_feed()
+            else:
+                self.column = self.columns - 1
+        self.cells[self.row][self.column] = char
+        self.column += 1
+
+    def _line_feed(self) -> None:
+        if self.row == self.rows - 1:
+            self.scrolled.append("".join(self.cells.pop(0)).rstrip())
+            self.cells.append([" "] * self.columns)
+        else:
+            self.row += 1
+
+    def _csi(self, params: str, final: str) -> None:
+        if params.startswith("?"):
+            if params == "?7" and final in "hl":
+                self.autowrap = final == "h"
+            return
+        numbers = [int(p) if p else 0 for p in params.split(";")] if params else []
+        n = numbers[0] if numbers and numbers[0] else 1
+        if final == "A":
+            self.row = max(0, self.row - n)
+        elif final == "B":
+            self.row = min(self.rows - 1, self.row + n)
+        elif final == "C":
+            self.column = min(self.columns - 1, self.column + n)
+        elif final == "D":
+            self.column = max(0, min(self.column, self.columns) - n)
+        elif final == "G":
+            self.column = min(self.columns - 1, n - 1)
+        elif final in "Hf":
+            row = numbers[0] if numbers and numbers[0] else 1
+            column = numbers[1] if len(numbers) > 1 and numbers[1] else 1
+            self.row, self.column = min(self.rows, row) - 1, min(self.columns, column) - 1
+        elif final == "J":
+            mode = numbers[0] if numbers else 0
+            if mode == 0:
+                self._erase_line(self.row, self.column, self.columns)
+                for row in range(self.row + 1, self.rows):
+                    self._erase_line(row, 0, self.columns)
+            elif mode in (2, 3):
+                for row in range(self.rows):
+                    self._erase_line(row, 0, self.columns)
+        elif final == "K":
+            mode = numbers[0] if numbers else 0
+            start, end = {0: (self.column, self.columns), 1: (0, self.column + 1)}.get(
+                mode, (0, self.columns)
+            )
+            self._erase_line(self.row, start, end)
+
+    def _erase_line(self, row: int, start: int, end: int) -> None:
+        for column in range(max(0, start), min(end, self.columns)):
+            self.cells[row][column] = " "
+
+    def lines(self) -> list[str]:
+        """The screen's lines, trailing blanks and blank lines at the bottom left out."""
+        lines = ["".join(row).rstrip() for row in self.cells]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    def history(self) -> list[str]:
+        """Every line drawn: those scrolled off the top, then the screen's."""
+        return self.scrolled + self.lines()
+
+
 class PtyConsole:
     """One ``pyex`` console in a pseudo-terminal."""
 
@@ -176,6 +288,10 @@ class PtyConsole:
         match = self.expect(rf"pyex\({n}\)>", timeout)
         self.prompt_number = n
         return self.text[start : match.start()]
+
+    def screen(self) -> Screen:
+        """The terminal as a person sees it now."""
+        return Screen().feed(self.raw)
 
     def mark(self) -> int:
         """A position in ``raw``, to look at what was written after it."""

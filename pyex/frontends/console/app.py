@@ -5,10 +5,13 @@ with history), hands it to the session, and shows what comes back. Ctrl+C at
 the prompt clears the line; during a command it interrupts the command (three
 times kills the shell process, which is then replaced). Ctrl+D leaves at once.
 
-Ctrl+C during a command comes as SIGINT. Its handler never raises: it queues
-the press, and an interrupter thread interrupts the running command. So a
-press that comes as a command ends, or as the prompt comes and goes, lands in
-neither the console's nor prompt_toolkit's own work (it used to end pyex).
+Ctrl+C during a command comes as SIGINT. Nothing is raised in the console's
+thread for it: the signal's wake-up file (``signal.set_wakeup_fd``) tells an
+interrupter thread, which interrupts the running command. So a press that
+comes as a command ends, or as the prompt comes and goes, lands in neither the
+console's nor prompt_toolkit's own work (it used to end pyex); and a press is
+not lost when the kernel hands the signal to another thread than the
+console's, which waits for the command's result unwoken by it.
 """
 
 from __future__ import annotations
@@ -17,11 +20,10 @@ import os
 import shutil
 import signal
 import threading
-from queue import SimpleQueue
 from typing import Any
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.application import get_app_or_none, run_in_terminal
+from prompt_toolkit.application import get_app_or_none
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
@@ -87,33 +89,45 @@ class Console:
             enable_suspend=True,
             tempfile_suffix=".py",
         )
-        self._ctrl_c: SimpleQueue[int] = SimpleQueue()
         self._command = 0  # the command Ctrl+C counts towards; 0 while none runs
         self._commands = 0
+        self._wakeup: tuple[int, int] | None = None  # the signals' wake-up pipe
 
     def _columns(self) -> int:
         return shutil.get_terminal_size((80, 24)).columns
 
     # -- Ctrl+C during a command -------------------------------------------
 
-    def _on_sigint(self, signum: int, frame: Any) -> None:
-        self._ctrl_c.put(self._command)  # SimpleQueue.put is safe in a signal handler
+    @staticmethod
+    def _on_sigint(signum: int, frame: Any) -> None:
+        """Nothing: a Python handler must be set for the wake-up file to be written."""
 
-    def _interrupt_loop(self) -> None:
+    def _interrupt_loop(self, wakeup: int) -> None:
         counted, presses = 0, 0
         while True:
-            command = self._ctrl_c.get()
-            if command == 0:
-                continue  # no command runs: nothing to interrupt
-            presses = presses + 1 if command == counted else 1
-            counted = command
-            if presses >= INTERRUPTS_BEFORE_KILL:
-                self.session.kill_shell()
-            else:
-                self.session.interrupt()
+            try:
+                signals = os.read(wakeup, 512)
+            except OSError:
+                signals = b""
+            if not signals:  # the console is done
+                os.close(wakeup)
+                return
+            for number in signals:
+                command = self._command
+                if number != signal.SIGINT or command == 0:
+                    continue  # another signal, or no command runs: nothing to interrupt
+                presses = presses + 1 if command == counted else 1
+                counted = command
+                if presses >= INTERRUPTS_BEFORE_KILL:
+                    self.session.kill_shell()
+                else:
+                    self.session.interrupt()
 
     def _eval(self, source: str | None, filename: str | None = None) -> Evaluation:
         """Run a command (a file when ``source`` is None); Ctrl+C meanwhile interrupts it."""
+        if self._wakeup is not None:
+            # The prompt's event loop took the wake-up file for its own signals.
+            signal.set_wakeup_fd(self._wakeup[1], warn_on_full_buffer=False)
         self._commands += 1
         self._command = self._commands
         try:
@@ -154,11 +168,9 @@ class Console:
         notice = self.session.recover()
         if notice is None:
             return
-        text = self._error(notice) + "\n\n" + banner() + "\n"
-        run_in_terminal(lambda: self.display.write(text), in_executor=False)
-        app = get_app_or_none()
-        if app is not None:
-            app.invalidate()
+        # After what other processes printed before it; the prompt, drawn
+        # again after it, starts again at pyex(1).
+        self.display.write_above_prompt(self._error(notice) + "\n\n" + banner() + "\n")
 
     # -- the loop ----------------------------------------------------------
 
@@ -169,14 +181,21 @@ class Console:
         """Run until Ctrl+D or exit(); returns the exit status."""
         if threading.current_thread() is not threading.main_thread():
             return self._run(startup, first)
+        read, write = os.pipe()
+        os.set_blocking(write, False)
+        self._wakeup = (read, write)
         previous = signal.signal(signal.SIGINT, self._on_sigint)
+        previous_wakeup = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
         threading.Thread(
-            target=self._interrupt_loop, name="pyex-console-ctrl-c", daemon=True
+            target=self._interrupt_loop, args=(read,), name="pyex-console-ctrl-c", daemon=True
         ).start()
         try:
             return self._run(startup, first)
         finally:
+            signal.set_wakeup_fd(previous_wakeup)
             signal.signal(signal.SIGINT, previous)
+            self._wakeup = None
+            os.close(write)  # the interrupter thread reads end of file and ends
 
     def _run(self, startup: str | None, first: tuple[str, str | None] | None) -> int:
         self.display.write(banner() + "\n")

@@ -3,10 +3,15 @@
 While a command runs, the prompt is gone and everything is written straight
 to the terminal. While the prompt is up, what other processes print is
 collected and written above the prompt a batch at a time (at most
-``1 / FLUSH_INTERVAL`` redraws a second), with prompt_toolkit's
-``run_in_terminal`` erasing the prompt first and redrawing it after. The text
-goes to the terminal byte for byte, escape codes included, so a process that
-floods thousands of lines a second neither garbles its output nor the prompt.
+``1 / FLUSH_INTERVAL`` redraws a second): the prompt is erased, the batch
+written, the prompt drawn again. The text goes to the terminal byte for byte,
+escape codes included, so a process that floods thousands of lines a second
+neither garbles its output nor the prompt.
+
+This is not prompt_toolkit's ``run_in_terminal`` (nor ``patch_stdout``, built
+on it): that puts the terminal back in cooked mode while it writes, so keys
+typed meanwhile are echoed by the terminal into the middle of the output, and
+held back until Enter. Here the terminal stays in raw mode throughout.
 """
 
 from __future__ import annotations
@@ -124,14 +129,35 @@ class TerminalDisplay:
         return text
 
     def _flush_above_prompt(self) -> None:
-        from prompt_toolkit.application import run_in_terminal
-
         text = self._take_pending()
         if not text:
             return
         if not text.endswith("\n"):
             text += "\n"  # the prompt is redrawn on a line of its own
-        run_in_terminal(lambda: self.write(text), in_executor=False)
+        with self._lock:
+            app = self._app
+        self.write_over_prompt(app, text)
+
+    def write_over_prompt(self, app: Any, text: str) -> None:
+        """In the prompt's event loop: erase the prompt, write ``text``, draw the prompt again."""
+        if (
+            app is None
+            or not app.is_running
+            or app.is_done
+            or getattr(app, "_running_in_terminal", False)
+        ):
+            self.write(text)  # no prompt on the screen to go around
+            return
+        app.renderer.erase()  # the cursor goes back to where the prompt began
+        self.write(text)
+        request_position = getattr(app, "_request_absolute_cursor_position", None)
+        if request_position is not None:
+            request_position()
+        redraw = getattr(app, "_redraw", None)
+        if redraw is not None:
+            redraw()
+        else:
+            app.invalidate()
 
     def write_above_prompt(self, text: str) -> None:
         """Write ``text`` above the prompt if one is up, else now."""
