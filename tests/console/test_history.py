@@ -30,6 +30,23 @@ def test_history_is_kept_across_runs_in_the_pyex_history_file(spawn_console, tmp
     assert "'firstrun'" in lines(second.expect_prompt(2))
 
 
+def test_a_block_is_kept_whole_across_runs(spawn_console) -> None:
+    first = spawn_console()
+    first.line("for i in range(2):")
+    first.line("print('kept', i)")
+    first.send(ENTER)
+    first.expect_prompt(2)
+    first.send(CTRL_D)
+    assert first.wait_exit() == 0
+
+    second = spawn_console()
+    second.send(UP)
+    second.expect(r"for i in range\(2\):\n\.\.\.\(1\)>     print\('kept', i\)")
+    second.send(ENTER)
+    out = second.expect_prompt(2)
+    assert ["kept 0", "kept 1"] == [line for line in lines(out) if line.startswith("kept")]
+
+
 def test_history_defaults_to_the_home_folder(spawn_console, tmp_path: Path) -> None:
     console = spawn_console(env={"PYEX_HISTORY": ""})
     console.run("'in' + 'home'", 2)

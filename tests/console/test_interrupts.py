@@ -93,6 +93,29 @@ def test_every_ctrl_c_during_a_busy_loop_interrupts_it(console: PtyConsole) -> N
     assert all(console.text.count(f"\nspinning {round}\n") == 1 for round in range(6))
 
 
+def test_three_ctrl_c_kill_a_command_that_will_not_stop(console: PtyConsole) -> None:
+    old = re.search(PID, console.run("self()", 2)).group()
+    stubborn = (
+        "while True:\n"
+        "    try:\n"
+        "        print('waiting')\n"
+        "        while True: Process.sleep(0.05)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('caught')\n"
+    )
+    console.send(PASTE_START + stubborn + PASTE_END + ENTER)
+    console.expect(r"\nwaiting\n")
+    for _ in range(2):
+        console.send(CTRL_C)
+        console.expect(r"caught\nwaiting\n")
+    console.send(CTRL_C)  # the third: the shell process is killed and replaced
+    match = console.expect(rf"\*\* \(EXIT from ({PID})\) shell process exited with reason: killed\n")
+    assert match.group(1) == old
+    console.expect(r"press Ctrl\+D to exit")
+    console.expect_prompt(1)
+    assert old not in console.run("self()", 2)
+
+
 def test_ctrl_c_as_a_command_ends_never_ends_pyex(console: PtyConsole) -> None:
     # Ctrl+C pressed at every moment around a short command's end: during it,
     # as it ends, as the prompt comes back. Each either interrupts the command
@@ -119,6 +142,9 @@ def test_ctrl_d_exits_at_once_while_processes_spin(console: PtyConsole) -> None:
     elapsed = time.monotonic() - start
     assert status == 0
     assert elapsed < 5, f"Ctrl+D took {elapsed:.1f} s to exit"
+    # Cleanly: the terminal is left as it was, bracketed paste off, cursor shown.
+    assert console.raw.rfind("\x1b[?2004l") > console.raw.rfind("\x1b[?2004h")
+    assert console.raw.rfind("\x1b[?25h") > console.raw.rfind("\x1b[?25l")
 
 
 def test_exit_while_processes_spin(console: PtyConsole) -> None:
