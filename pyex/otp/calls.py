@@ -13,14 +13,16 @@ bookkeeping itself, each step under the same locks and in the same order as
 
 from __future__ import annotations
 
+from queue import Empty
 from typing import Any, Callable
 
 from ..runtime import registry, table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
 from ..runtime.mailbox import check_timeout, receive_matching
-from ..runtime.process import ALIVE, SHIELDED, Process, current
+from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
 from ..runtime.values import Pid, Ref, make_ref
+from .handoff import hand_over
 
 __all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From"]
 
@@ -35,6 +37,7 @@ class _NoReply:
 
 
 NO_REPLY: Any = _NoReply()
+
 _INFINITY = float("inf")
 
 
@@ -71,37 +74,41 @@ def _matcher(ref: Ref) -> Callable[[Any], bool]:
     return match
 
 
-def _monitor(me: Process, pid: Pid) -> tuple[Ref, Process | None]:
-    """Monitor ``pid`` and make the monitor's reference an alias of ``me``."""
-    ref = make_ref()
-    other = table.lookup(pid)
-    me.enter(SHIELDED)  # no signal lands half-way through (see runtime.process)
-    try:
-        with me.lock:
-            me.monitors[ref] = pid
-            me.aliases.add(ref)
-        if other is not None:
-            with other.lock:
-                if other.state is ALIVE:
-                    other.monitored_by[ref] = me.pid
-                else:
-                    other = None
-        if other is None:
-            me.deliver_down(ref, pid, "noproc")
-    finally:
-        me.leave()
-    return ref, other
+def _monitor(me: Process, pid: Pid, ref: Ref, other: Process | None) -> Process | None:
+    """Monitor ``pid`` (whose process is ``other``) with ``ref``, made an alias of ``me``.
+
+    Call it shielded. Returns ``other``, or None if it is not alive (its
+    'noproc' DOWN is then in the mailbox).
+    """
+    with me.lock:
+        me.monitors[ref] = pid
+        me.aliases.add(ref)
+    if other is not None:
+        with other.lock:
+            if other.state is ALIVE:
+                other.monitored_by[ref] = me.pid
+            else:
+                other = None
+    if other is None:
+        me.deliver_down(ref, pid, "noproc")
+    return other
+
+
+def _forget(me: Process, ref: Ref, other: Process | None) -> bool:
+    """Undo ``_monitor`` (call it shielded); False if its DOWN was delivered meanwhile."""
+    with me.lock:
+        me.aliases.discard(ref)
+        watching = me.monitors.pop(ref, None) is not None
+    if watching and other is not None:
+        other.forget_watcher(ref)
+    return watching
 
 
 def _demonitor(me: Process, ref: Ref, other: Process | None, flush_all: bool) -> None:
     """Undo ``_monitor``; removes the DOWN (and, if ``flush_all``, a reply) that slipped in."""
     me.enter(SHIELDED)
     try:
-        with me.lock:
-            me.aliases.discard(ref)
-            watching = me.monitors.pop(ref, None) is not None
-        if watching and other is not None:
-            other.forget_watcher(ref)
+        watching = _forget(me, ref, other)
     finally:
         me.leave()
     if flush_all or not watching:
@@ -131,24 +138,53 @@ def call(
     if pid is None:
         raise Exit(("noproc", _what(describe, server, request, timeout)))
     me = current()
-    if pid == me.pid:
+    other = table.lookup(pid)
+    if other is me:
         raise Exit(("calling_self", _what(describe, server, request, timeout)))
-    ref, other = _monitor(me, pid)
-    if other is not None:
-        other.put(
-            (tag, (me.pid, ref), request if request.__class__ in ATOMIC_TYPES
-             else copy_message(request))
-        )
-    message = receive_matching(_matcher(ref), wait, NO_REPLY)
+    # One shielded section (no signal lands half-way through) monitors the
+    # server, sends the request and, if the server has answered by the time
+    # the handoff gives the GIL back, takes the reply and demonitors.
+    ref = make_ref()
+    message = NO_REPLY
+    me.enter(SHIELDED)
+    try:
+        other = _monitor(me, pid, ref, other)
+        if other is not None:
+            other.put(
+                (tag, (me.pid, ref), request if request.__class__ in ATOMIC_TYPES
+                 else copy_message(request))
+            )
+            # The caller waits next: let the server run now (handoff.py).
+            hand_over()
+            if not me.saved:
+                try:
+                    first = me.inbox.get_nowait()
+                except Empty:
+                    pass
+                else:
+                    if first.__class__ is tuple and first and first[0] is ref:
+                        if _forget(me, ref, other):
+                            return first[1]
+                        message = first  # its DOWN came too: flushed below
+                    elif first is not WAKE:  # (leave() acts on what a WAKE stands for)
+                        me.saved.append(first)  # the oldest message: saved keeps the order
+    finally:
+        me.leave()
     if message is NO_REPLY:
-        _demonitor(me, ref, other, True)
-        raise Exit(("timeout", _what(describe, server, request, timeout)))
+        message = receive_matching(_matcher(ref), wait, NO_REPLY)
+        if message is NO_REPLY:
+            _demonitor(me, ref, other, True)
+            raise Exit(("timeout", _what(describe, server, request, timeout)))
     if message[0] is ref:
         _demonitor(me, ref, other, False)
         return message[1]
     # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
-    with me.lock:
-        me.aliases.discard(ref)
+    me.enter(SHIELDED)
+    try:
+        with me.lock:
+            me.aliases.discard(ref)
+    finally:
+        me.leave()
     raise Exit((message[4], _what(describe, server, request, timeout)))
 
 
@@ -176,8 +212,9 @@ def reply(from_: Any, value: Any) -> str:
         ) from None
     proc = table.lookup(pid) if pid.__class__ is Pid else None
     if proc is not None:
-        message = (ref, value)
-        if value.__class__ not in ATOMIC_TYPES:
-            message = copy_message(message)
-        proc.deliver_alias(ref, message)
+        # The runtime's deliver_alias: once the caller has dropped the alias
+        # (it gave up), no reply lands.
+        proc.deliver_alias(
+            ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
+        )
     return "ok"

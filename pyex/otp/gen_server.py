@@ -34,9 +34,10 @@ from ..runtime import table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
 from ..runtime.mailbox import receive_matching, send
-from ..runtime.process import ALIVE, current
+from ..runtime.process import ALIVE, WAKE, current
 from ..runtime.values import Pid
 from . import calls, child_spec, reports, starting, system
+from .handoff import hand_over
 
 __all__ = ["GenServer"]
 
@@ -339,10 +340,22 @@ class _Loop:
         parent = self.parent
         lookup = table.lookup
         atomic = ATOMIC_TYPES
+        me = self.me
+        saved = me.saved
+        wait = me.wait
+        inbox_empty = me.inbox.empty
         try:
             while True:
                 if extra is None:
-                    message = receive_matching(None)
+                    if saved:
+                        message = saved.popleft()
+                    else:
+                        # receive(), minus its layers: the loop blocks here between messages.
+                        message = wait(None)
+                        if message is WAKE:
+                            me.check_signals()
+                            continue
+                        saved.pop()  # wait() keeps the message in saved until now
                 else:
                     message, state, extra = self._extra(state, extra)
                     if message is _TIMED_OUT:
@@ -364,11 +377,12 @@ class _Loop:
                                 value = result[1]
                                 client, ref = from_
                                 proc = lookup(client)
-                                if proc is not None:
-                                    if value.__class__ in atomic:
-                                        proc.deliver_alias(ref, (ref, value))
-                                    else:
-                                        proc.deliver_alias(ref, copy_message((ref, value)))
+                                if proc is not None and proc.deliver_alias(
+                                    ref,
+                                    (ref, value) if value.__class__ in atomic
+                                    else copy_message((ref, value)),
+                                ) and not saved and inbox_empty():
+                                    hand_over()  # nothing else to do: let the caller run now
                                 continue
                             state, extra = self._after_call(result, from_, state)
                             continue
