@@ -129,24 +129,20 @@ class TerminalDisplay:
         return text
 
     def _flush_above_prompt(self) -> None:
+        # In the prompt's event loop.
+        with self._lock:
+            app = self._app
+            if app is None or not app.is_running or app.is_done:
+                # The prompt is being put away: prompt_ended() writes it all.
+                self._flush_scheduled = False
+                return
         text = self._take_pending()
         if not text:
             return
         if not text.endswith("\n"):
             text += "\n"  # the prompt is redrawn on a line of its own
-        with self._lock:
-            app = self._app
-        self.write_over_prompt(app, text)
-
-    def write_over_prompt(self, app: Any, text: str) -> None:
-        """In the prompt's event loop: erase the prompt, write ``text``, draw the prompt again."""
-        if (
-            app is None
-            or not app.is_running
-            or app.is_done
-            or getattr(app, "_running_in_terminal", False)
-        ):
-            self.write(text)  # no prompt on the screen to go around
+        if getattr(app, "_running_in_terminal", False):
+            self.write(text)  # run_in_terminal has the prompt erased already
             return
         app.renderer.erase()  # the cursor goes back to where the prompt began
         self.write(text)
