@@ -2,7 +2,7 @@
 
 ::
 
-    ('ok', counter) = Agent.start_link(lambda: 0)
+    status, counter = Agent.start_link(lambda: 0)   # ('ok', pid)
     Agent.update(counter, lambda n: n + 1)      # -> 'ok'
     Agent.get(counter, lambda n: n)             # -> 1
 

@@ -8,7 +8,9 @@ never lands in its mailbox.
 
 This is the hot path of the OTP layer: it does the monitor and alias
 bookkeeping itself, each step under the same locks and in the same order as
-``pyex.runtime.links`` does, in one critical section instead of four.
+``pyex.runtime.links`` does, and in the usual case -- the server answers
+while the caller hands it the GIL (handoff.py) -- monitors, sends, takes the
+reply and demonitors in one shielded section.
 """
 
 from __future__ import annotations
@@ -145,15 +147,13 @@ def call(
     # server, sends the request and, if the server has answered by the time
     # the handoff gives the GIL back, takes the reply and demonitors.
     ref = make_ref()
+    copy = request if request.__class__ in ATOMIC_TYPES else copy_message(request)
     message = NO_REPLY
     me.enter(SHIELDED)
     try:
         other = _monitor(me, pid, ref, other)
         if other is not None:
-            other.put(
-                (tag, (me.pid, ref), request if request.__class__ in ATOMIC_TYPES
-                 else copy_message(request))
-            )
+            other.put((tag, (me.pid, ref), copy))
             # The caller waits next: let the server run now (handoff.py).
             hand_over()
             if not me.saved:

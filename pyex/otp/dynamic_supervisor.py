@@ -2,8 +2,8 @@
 
 ::
 
-    ('ok', sup) = DynamicSupervisor.start_link(max_children=100)
-    ('ok', pid) = DynamicSupervisor.start_child(sup, (Worker, 'job-1'))
+    status, sup = DynamicSupervisor.start_link(max_children=100)
+    status, pid = DynamicSupervisor.start_child(sup, (Worker, 'job-1'))
     DynamicSupervisor.terminate_child(sup, pid)
 
 Children are known by pid (their ids do not matter). Each is restarted as its

@@ -17,7 +17,7 @@ each callback receives it and returns it, inside one of OTP's return shapes::
             kind, item = request
             return ('noreply', [item, *state])
 
-    ('ok', pid) = GenServer.start_link(Stack, ['hello'], name='stack')
+    status, pid = GenServer.start_link(Stack, ['hello'], name='stack')  # ('ok', pid)
     GenServer.call('stack', 'pop')          # -> 'hello'
     GenServer.cast('stack', ('push', 'world'))
 
@@ -243,7 +243,7 @@ def _start(
         }
     return starting.start(
         _main,
-        (cls, arg, parent, behaviour),
+        (cls, arg, parent),
         link=link,
         name=name,
         dictionary=dictionary,
@@ -265,9 +265,7 @@ def start_server(
     return _start(cls, arg, name, link, timeout, behaviour, dictionary)
 
 
-def _main(
-    starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid | None, behaviour: str
-) -> None:
+def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid | None) -> None:
     me = current()
     try:
         inst = cls()
@@ -278,7 +276,10 @@ def _main(
     except Exception as exc:
         # Report first: whoever started it learns of the error after the report.
         reports.start_failed(
-            me.pid, exc, (cls.__qualname__, "init", 1), me.dictionary.get("$ancestors", [])
+            me.pid,
+            exc,
+            me.dictionary.get("$initial_call", (cls.__qualname__, "init", 1)),
+            me.dictionary.get("$ancestors", []),
         )
         starter.ack(("error", exc))
         raise Exit(exc) from None
@@ -288,7 +289,7 @@ def _main(
     ):
         state = result[1]
         if len(result) == 3:
-            extra = result[2]
+            extra = _normal_extra(result[2])
     elif result.__class__ is tuple and len(result) == 2 and _is(result[0], _STOP):
         starter.ack(("error", result[1]))
         raise Exit(result[1])
@@ -300,7 +301,7 @@ def _main(
         starter.ack(("error", reason))
         raise Exit(reason)
     starter.ack(("ok", me.pid))
-    _Loop(inst, me, parent, behaviour).run(state, extra)
+    _Loop(inst, me, parent).run(state, extra)
 
 
 # -- the loop ---------------------------------------------------------------
@@ -322,15 +323,13 @@ def _valid_extra(extra: Any) -> bool:
 class _Loop:
     """One server's receive loop (its attributes are what a crash report needs)."""
 
-    __slots__ = ("inst", "me", "parent", "behaviour", "last", "client")
+    __slots__ = ("inst", "me", "parent", "last")
 
-    def __init__(self, inst: GenServer, me: Any, parent: Pid | None, behaviour: str) -> None:
+    def __init__(self, inst: GenServer, me: Any, parent: Pid | None) -> None:
         self.inst = inst
         self.me = me
-        self.parent = parent
-        self.behaviour = behaviour
-        self.last: Any = None  # the message being handled
-        self.client: Pid | None = None  # its caller, when it is a call
+        self.parent = parent  # who started it linked: its exit stops the server
+        self.last: Any = None  # the message being handled, for the crash report
 
     def run(self, state: Any, extra: Any) -> NoReturn:
         inst = self.inst

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..runtime import registry
+from ..runtime.api import register
 from ..runtime.links import demonitor, exit as exit_signal, unlink
 from ..runtime.mailbox import UNSET, check_timeout, receive_matching, send
 from ..runtime.process import current
@@ -59,7 +60,7 @@ def _boot(
     if name is not None:
         while True:
             try:
-                registry.register(me, name)
+                register(me.pid, name)
                 break
             except ValueError:
                 holder = registry.whereis(name)
@@ -110,6 +111,8 @@ def start(
         receive_matching(
             lambda m: m.__class__ is tuple and len(m) == 5 and m[1] is mref and m[0] == "DOWN"
         )
+        # An acknowledgement sent just before the kill came before the DOWN.
+        receive_matching(answer, 0, None)
         return ("error", "timeout")
     if message[0] == "DOWN":
         return ("error", message[4])

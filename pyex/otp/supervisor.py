@@ -6,7 +6,7 @@
         (Stack, ['hello']),                                   # Stack.child_spec(['hello'])
         {'id': 'cache', 'start': (GenServer.start_link, [Cache, {}], {'name': 'cache'})},
     ]
-    ('ok', sup) = Supervisor.start_link(children, strategy='one_for_one')
+    status, sup = Supervisor.start_link(children, strategy='one_for_one')  # ('ok', pid)
 
 Children start in order and stop in reverse order. When a child exits, the
 strategy says what is restarted: ``'one_for_one'`` that child,
