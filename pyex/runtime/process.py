@@ -318,6 +318,9 @@ class Process:
                     raise KeyboardInterrupt
                 self.raised_into = True
                 raise_in_thread(self.ident, KeyboardInterrupt)
+                # If it blocks in the runtime's wait before the exception is
+                # raised, the token wakes it so that the exception can be.
+                self.inbox.put(WAKE)
             else:
                 self.interrupt_pending = True
                 self.inbox.put(WAKE)
