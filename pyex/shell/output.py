@@ -13,6 +13,7 @@ import sys
 import threading
 from typing import Any, Protocol, TextIO
 
+from ..runtime import timers
 from ..runtime.process import local
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
 _local = local()
 _install_lock = threading.Lock()
 _fallback: Any = None
+
+# How long a partial line (no newline yet) is held before it is shown anyway.
+PARTIAL_LINE_SECONDS = 0.1
 
 
 class GroupLeader(Protocol):
@@ -56,49 +60,59 @@ class StreamRouter:
 
     A process's output is passed on a whole line at a time (print() writes a
     line in pieces), so lines of different processes never interleave; a
-    partial line goes on at the next newline or flush().
+    partial line goes on at the next newline, at flush(), or after
+    ``PARTIAL_LINE_SECONDS``, whichever comes first.
     """
 
     def __init__(self, original: TextIO, name: str) -> None:
         self.original = original
         self.name = name
-        self._partial = threading.local()  # per thread: [process, text so far]
+        self._lock = threading.Lock()
+        self._held: dict[Any, tuple[Any, str]] = {}  # writer -> (process, partial line)
+        self._timed: set[Any] = set()  # writers whose partial line a timer will pass on
 
     def write(self, text: str) -> int:
         proc = getattr(_local, "proc", None)
         leader = leader_of(proc)
         if leader is None:
             return self.original.write(text)
-        held = getattr(self._partial, "held", None)
-        if held is not None and held[0] is not proc:
-            self._pass_on(held)  # left by a process that has ended
-            held = None
-        if held is not None:
-            text = held[1] + text
-        end = text.rfind("\n") + 1
-        # Held before passing on: a KeyboardInterrupt raised into the writer
-        # while its line is written must not leave the line held, to be
-        # written again by the next flush().
-        self._partial.held = [proc, text[end:]] if end < len(text) else None
+        key = proc if proc is not None else threading.get_ident()
+        with self._lock:
+            held = self._held.pop(key, None)
+            if held is not None:
+                text = held[1] + text
+            end = text.rfind("\n") + 1
+            # Held before passing on: a KeyboardInterrupt raised into the
+            # writer while its line is written must not leave the line held,
+            # to be written again.
+            start_timer = False
+            if end < len(text):
+                self._held[key] = (proc, text[end:])
+                start_timer = key not in self._timed
+                self._timed.add(key)
         if end:
             leader.write_output(text[:end], self.name, proc)
+        if start_timer:
+            timers.schedule(PARTIAL_LINE_SECONDS, lambda: self._pass_on(key))
         return len(text)
 
-    def _pass_on(self, held: list[Any]) -> None:
-        proc, text = held
-        leader = leader_of(proc)
-        if text and leader is not None:
-            leader.write_output(text, self.name, proc)
+    def _pass_on(self, key: Any) -> None:
+        with self._lock:
+            self._timed.discard(key)
+            held = self._held.pop(key, None)
+        if held is not None:
+            proc, text = held
+            leader = leader_of(proc)
+            if text and leader is not None:
+                leader.write_output(text, self.name, proc)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
 
     def flush(self) -> None:
-        held = getattr(self._partial, "held", None)
-        if held is not None:
-            self._partial.held = None
-            self._pass_on(held)
+        proc = getattr(_local, "proc", None)
+        self._pass_on(proc if proc is not None else threading.get_ident())
         try:
             self.original.flush()
         except (OSError, ValueError):

@@ -259,3 +259,11 @@ def test_pretty_printing_follows_the_width():
         text = shell.eval("list(range(20))").text
     assert len(text.split("\n")) > 1
     assert all(len(line) <= 30 for line in text.split("\n"))
+
+
+def test_a_partial_line_from_another_process_is_not_lost(shell):
+    from tests.helpers import eventually
+
+    shell.eval("spawn(lambda: print('no newline', end=''))")
+    seen: list[str] = []
+    eventually(lambda: seen.append(shell.background_output()) or "".join(seen) == "no newline")
