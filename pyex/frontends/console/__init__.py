@@ -1,6 +1,12 @@
-"""The terminal console, on prompt_toolkit: app.py runs it; terminal.py writes to the
-terminal around the prompt; keys.py, completer.py give Enter, Tab and completion."""
+"""The terminal console, in two processes so that the prompt never waits for busy ones.
 
-from .app import Console, run_console
+bridge.py runs in pyex's process: it serves the prompt, running commands in a
+shell Session. ui.py is the prompt, a prompt_toolkit application in a child
+process that owns the terminal; terminal.py writes output around the prompt;
+keys.py and completer.py give Enter, Tab and completion; protocol.py is what
+the two say to each other.
+"""
 
-__all__ = ["Console", "run_console"]
+from .bridge import Bridge, run_console
+
+__all__ = ["Bridge", "run_console"]

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import threading
-from queue import SimpleQueue
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
@@ -126,10 +125,13 @@ class Bridge:
     The calling thread does everything but write output: it waits for the
     prompt's messages (and for a shell process's death), runs commands, answers
     completions. Ctrl+C during a command reaches this process as SIGINT (the
-    terminal sends it to both processes; the prompt's ignores it): the handler
-    only queues it, and an interrupter thread interrupts the running command,
-    so a Ctrl+C never lands in the middle of the serving thread's own work.
-    Three during one command kill the shell process, which is then replaced.
+    terminal sends it to both processes; the prompt's ignores it). Nothing is
+    raised for it here: the signal's wake-up file (``signal.set_wakeup_fd``)
+    tells an interrupter thread, which interrupts the running command. So a
+    press never lands in the serving thread's own work, and is not lost when
+    the kernel hands the signal to a thread other than the serving one, which
+    waits for the command's result unwoken by it. Three presses during one
+    command kill the shell process, which is then replaced.
     """
 
     def __init__(self, commands_fd: int, events_fd: int, ui: subprocess.Popen[bytes] | None) -> None:
@@ -139,22 +141,51 @@ class Bridge:
         self.display = _BridgeDisplay(self)
         self.session = Session(self.display, main_module=True)
         self._wake_read, self._wake_write = os.pipe()
-        self._ctrl_c: SimpleQueue[int] = SimpleQueue()
-        self._command = 0  # which command Ctrl+C presses count towards
+        self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
+        self._commands = 0
 
-    def _on_sigint(self, signum: int, frame: Any) -> None:
-        self._ctrl_c.put(self._command)  # SimpleQueue.put is safe in a signal handler
+    @staticmethod
+    def _on_sigint(signum: int, frame: Any) -> None:
+        """Nothing: a Python handler must be set for the wake-up file to be written."""
 
-    def _interrupt_loop(self) -> None:
-        counted, presses = -1, 0
+    def _interrupt_loop(self, signals_fd: int) -> None:
+        counted, presses = 0, 0
         while True:
-            command = self._ctrl_c.get()
-            presses = presses + 1 if command == counted else 1
-            counted = command
-            if presses >= INTERRUPTS_BEFORE_KILL:
-                self.session.kill_shell()
-            else:
-                self.session.interrupt()
+            try:
+                signals = os.read(signals_fd, 512)
+            except OSError:
+                return
+            for number in signals:
+                command = self._command
+                if number != signal.SIGINT or command == 0:
+                    continue  # another signal, or no command runs: nothing to interrupt
+                presses = presses + 1 if command == counted else 1
+                counted = command
+                if presses >= INTERRUPTS_BEFORE_KILL:
+                    self.session.kill_shell()
+                else:
+                    self.session.interrupt()
+
+    def _catch_ctrl_c(self) -> None:
+        signals_read, signals_write = os.pipe()
+        os.set_blocking(signals_write, False)
+        signal.signal(signal.SIGINT, self._on_sigint)
+        signal.set_wakeup_fd(signals_write, warn_on_full_buffer=False)
+        threading.Thread(
+            target=self._interrupt_loop,
+            args=(signals_read,),
+            name="pyex-console-ctrl-c",
+            daemon=True,
+        ).start()
+
+    def _eval(self, source: str, filename: str | None = None) -> Evaluation:
+        """Run a command; Ctrl+C meanwhile interrupts it."""
+        self._commands += 1
+        self._command = self._commands
+        try:
+            return self.session.eval(source, filename=filename)
+        finally:
+            self._command = 0
 
     def wake(self) -> None:
         """From any thread: make the serving thread look at the session (a shell died)."""
@@ -183,6 +214,15 @@ class Bridge:
                 if self.reader.eof:
                     return None
 
+    def _run_file(self, path: str) -> Evaluation:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                source = handle.read()
+        except OSError as exc:
+            text = f"pyex: cannot open {path!r}: {exc.strerror}"
+            return Evaluation(path, error=exc, text=text, result_text=text, exit_code=2)
+        return self._eval(source, filename=os.path.abspath(path))
+
     def _recover(self) -> None:
         notice = self.session.recover()
         if notice is not None:
@@ -207,15 +247,13 @@ class Bridge:
 
     def _run_first(self, startup: str | None, first: tuple[str, str | None] | None) -> int | None:
         if startup is not None:
-            evaluation = self.session.run_file(startup)
+            evaluation = self._run_file(startup)
             if evaluation.error is not None:
                 text = f"pyex: error in {startup}:\n{evaluation.result_text}"
                 self.outbox.send({"op": "notice", "text": text, "error": True})
         if first is not None:
             name, code = first
-            evaluation = (
-                self.session.run_file(name) if code is None else self.session.eval(code, filename=name)
-            )
+            evaluation = self._run_file(name) if code is None else self._eval(code, filename=name)
             if evaluation.result_text:
                 error = evaluation.error is not None
                 self.outbox.send({"op": "notice", "text": evaluation.result_text, "error": error})
@@ -225,8 +263,7 @@ class Bridge:
     def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
         """Serve the prompt until it leaves or a command calls exit(); returns the status."""
         set_fallback_leader(self.display)
-        signal.signal(signal.SIGINT, self._on_sigint)
-        threading.Thread(target=self._interrupt_loop, name="pyex-console-ctrl-c", daemon=True).start()
+        self._catch_ctrl_c()
         self.outbox.output(banner() + "\n")
         self.session.start()
         status = self._run_first(startup, first)
@@ -249,8 +286,7 @@ class Bridge:
         op = message.get("op")
         if op == "eval":
             self.display.columns = int(message.get("width") or 80)
-            self._command += 1
-            evaluation = self.session.eval(message["source"])
+            evaluation = self._eval(message["source"])
             self._send_result(evaluation)
             return evaluation.exit_code
         if op == "complete":

@@ -11,7 +11,7 @@ import builtins
 import inspect
 import keyword
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
@@ -83,12 +83,17 @@ def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
 
 
 class ShellCompleter(Completer):
-    """prompt_toolkit completer over a shell namespace."""
+    """prompt_toolkit completer over a function giving ``(text, kind)`` candidates.
 
-    synchronous = True  # quick, and in this process: Tab may ask it at once (keys.py)
+    The console's prompt process asks the runtime's process (where the
+    namespace lives) through ``lookup``, which answers at once: ``synchronous``
+    tells the Tab binding it may ask right away (see keys.complete).
+    """
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        self.namespace = namespace
+    synchronous = True
+
+    def __init__(self, lookup: Callable[[str], list[tuple[str, str]]]) -> None:
+        self.lookup = lookup
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -97,6 +102,6 @@ class ShellCompleter(Completer):
         if match is None:
             return
         word = match.group()
-        for text, kind in candidates(word, self.namespace):
+        for text, kind in self.lookup(word):
             shown = text.rpartition(".")[2]
             yield Completion(text, start_position=-len(word), display=shown, display_meta=kind)

@@ -18,6 +18,7 @@ import json
 import os
 import select
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -80,10 +81,15 @@ class MessageReader:
         self._pending.clear()
         return messages
 
-    def read(self) -> Message | None:
-        """The next message, waiting for it; None at end of file."""
+    def read(self, timeout: float | None = None) -> Message | None:
+        """The next message, waiting for it (at most ``timeout`` s); None at end of file or timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not self._pending:
             if self.eof:
                 return None
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                    return None
             self._take(os.read(self.fd, 65536))
         return self._pending.popleft()

@@ -16,14 +16,11 @@ import os
 import shutil
 import signal
 import sys
-from queue import Empty, SimpleQueue
-from typing import Any, Callable, Iterable
+import time
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion, ThreadedCompleter
-from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
@@ -32,7 +29,7 @@ from pygments import highlight
 from pygments.formatters import TerminalFormatter
 from pygments.lexers import PythonLexer
 
-from .completer import _WORD
+from .completer import ShellCompleter
 from .keys import key_bindings
 from .protocol import Message, MessageReader, MessageWriter
 from .terminal import TerminalDisplay
@@ -59,24 +56,6 @@ def _history() -> History:
     return FileHistory(path)
 
 
-class _RemoteCompleter(Completer):
-    """Completes from the shell's namespace, which lives in the runtime's process."""
-
-    def __init__(self, lookup: Callable[[str], list[tuple[str, str]]]) -> None:
-        self.lookup = lookup
-
-    def get_completions(
-        self, document: Document, complete_event: CompleteEvent
-    ) -> Iterable[Completion]:
-        match = _WORD.search(document.text_before_cursor)
-        if match is None:
-            return
-        word = match.group()
-        for text, kind in self.lookup(word):
-            shown = text.rpartition(".")[2]
-            yield Completion(text, start_position=-len(word), display=shown, display_meta=kind)
-
-
 class _RuntimeGone(Exception):
     """The runtime's process closed its end: leave."""
 
@@ -93,14 +72,14 @@ class PromptProcess:
         self.continuation_text = "...(1)> "
         self.exit_status: int | None = None
         self._completion_ids = itertools.count(1)
-        self._completions: dict[int, SimpleQueue[list[Any]]] = {}
+        self._stashed: list[Message] = []  # read while waiting for completions
         self.prompt_session: PromptSession[str] = PromptSession(
             message=lambda: self.prompt_text,
             prompt_continuation=lambda width, line, wrap: self.continuation_text,
             multiline=True,
             key_bindings=key_bindings(),
             lexer=PygmentsLexer(PythonLexer) if color else None,
-            completer=ThreadedCompleter(_RemoteCompleter(self._complete)),
+            completer=ShellCompleter(self._complete),
             complete_while_typing=False,
             auto_suggest=AutoSuggestFromHistory(),
             history=_history(),
@@ -117,21 +96,30 @@ class PromptProcess:
     def _red(self, text: str) -> str:
         return f"{_RED}{text}{_RESET}" if self.color else text
 
-    # -- completion (asked of the runtime, from prompt_toolkit's thread) ----
+    # -- completion (asked of the runtime, which holds the namespace) --------
 
     def _complete(self, word: str) -> list[tuple[str, str]]:
+        """Ask the runtime for completions of ``word``; waits for the answer.
+
+        Called from the Tab key's handler, in the prompt's event loop: what the
+        runtime sends meanwhile is kept and shown right after.
+        """
         number = next(self._completion_ids)
-        answer: SimpleQueue[list[Any]] = SimpleQueue()
-        self._completions[number] = answer
-        try:
-            if not self.writer.send({"op": "complete", "id": number, "word": word}):
-                return []
-            items = answer.get(timeout=COMPLETION_TIMEOUT)
-        except Empty:
+        if not self.writer.send({"op": "complete", "id": number, "word": word}):
             return []
-        finally:
-            self._completions.pop(number, None)
-        return [(text, kind) for text, kind in items]
+        deadline = time.monotonic() + COMPLETION_TIMEOUT
+        items: list[tuple[str, str]] = []
+        while True:
+            message = self.reader.read(timeout=max(0.0, deadline - time.monotonic()))
+            if message is None:
+                break
+            if message["op"] == "completions" and message["id"] == number:
+                items = [(text, kind) for text, kind in message["items"]]
+                break
+            self._stashed.append(message)
+        if self._stashed:
+            asyncio.get_running_loop().call_soon(self._on_events)
+        return items
 
     # -- messages from the runtime -------------------------------------------
 
@@ -156,18 +144,11 @@ class PromptProcess:
             self.display.end_line()
             self.display.write(self._notice_text(message))
             self._take_prompts(message)
-        elif op == "completions":
-            self._deliver(message)
         elif op == "clear":
             self.display.clear_screen()
         elif op in ("result", "exit", "ready"):
             return message
         return None
-
-    def _deliver(self, message: Message) -> None:
-        answer = self._completions.get(message["id"])
-        if answer is not None:
-            answer.put(message["items"])
 
     def _wait_for(self) -> Message:
         """Wait for a result, showing output as it comes.
@@ -186,7 +167,8 @@ class PromptProcess:
     def _on_events(self) -> None:
         """While the prompt is up: what the runtime sent goes above the prompt."""
         app = get_app_or_none()
-        for message in self.reader.read_available():
+        messages, self._stashed = self._stashed + self.reader.read_available(), []
+        for message in messages:
             op = message["op"]
             if op == "output":
                 self.display.write_above_prompt(message["text"])
@@ -195,8 +177,6 @@ class PromptProcess:
                 self.display.write_above_prompt(self._notice_text(message))
                 if app is not None:
                     app.invalidate()
-            elif op == "completions":
-                self._deliver(message)
             elif op == "clear":
                 run_in_terminal(self.display.clear_screen, in_executor=False)
             elif op == "exit" and app is not None:
@@ -240,7 +220,11 @@ class PromptProcess:
             self._take_prompts(first)
             while True:
                 try:
-                    text = self.prompt_session.prompt(pre_run=self._prompt_started)
+                    # At the prompt Ctrl+C is a key (the terminal is in raw
+                    # mode); during a command it is the runtime's to handle.
+                    text = self.prompt_session.prompt(
+                        pre_run=self._prompt_started, handle_sigint=False
+                    )
                 except KeyboardInterrupt:
                     continue
                 except EOFError:
