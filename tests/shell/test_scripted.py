@@ -38,7 +38,7 @@ def run_pyex(
     )
 
 
-@pytest.mark.parametrize("name", ["seed", "exits"])
+@pytest.mark.parametrize("name", ["seed", "exits", "otp"])
 def test_transcript(name: str, tmp_path: Path) -> None:
     script = (TRANSCRIPTS / f"{name}.py").read_text()
     expected = (TRANSCRIPTS / f"{name}.expected").read_text()
