@@ -46,7 +46,33 @@ HELPER_NAMES = (
 
 _STARTED = time.monotonic()
 
-_MISSING: Any = object()
+class _Missing:
+    """The default of an optional argument that has no value: shown as ``[x]``."""
+
+    def __repr__(self) -> str:
+        return "<nothing>"
+
+
+_MISSING: Any = _Missing()
+
+
+def usage(name: str, function: Any) -> str:
+    """``name(a, [b], c=1)``: how to call a helper, optional arguments in brackets."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return f"{name}(...)"
+    shown = []
+    for parameter in parameters:
+        if parameter.default is _MISSING:
+            shown.append(f"[{parameter.name}]")
+        elif parameter.kind is parameter.VAR_POSITIONAL:
+            shown.append(f"*{parameter.name}")
+        elif parameter.default is not parameter.empty:
+            shown.append(f"{parameter.name}={parameter.default!r}")
+        else:
+            shown.append(parameter.name)
+    return f"{name}({', '.join(shown)})"
 
 
 def doc_summary(obj: Any) -> str:
@@ -154,11 +180,11 @@ class Helpers:
             "pyex's helpers (every command runs in the shell process, self()):",
             "",
         ]
-        for name in HELPER_NAMES:
-            value = namespace.get(name)
-            if value is None:
-                continue
-            lines.append(f"  {name + plain_signature(value):<24} {doc_summary(value)}")
+        helpers = [(name, namespace[name]) for name in HELPER_NAMES if name in namespace]
+        calls = [usage(name, value) for name, value in helpers]
+        width = max(len(call) for call in calls) + 2
+        for call, (_, value) in zip(calls, helpers):
+            lines.append(f"  {call:<{width}}{doc_summary(value)}")
         lines += ["", "Processes:"]
         present = [name for name in PROCESS_NAMES if name in namespace]
         lines.append("  " + ", ".join(present))
