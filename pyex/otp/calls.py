@@ -15,6 +15,7 @@ reply and demonitors in one shielded section.
 
 from __future__ import annotations
 
+import itertools
 from queue import Empty
 from typing import Any, Callable
 
@@ -23,10 +24,10 @@ from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
 from ..runtime.mailbox import check_timeout, receive_matching
 from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
-from ..runtime.values import Pid, Ref, make_ref
+from ..runtime.values import Pid
 from .handoff import hand_over
 
-__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From"]
+__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
 
 From = tuple  # (caller pid, reference): what handle_call receives as ``from_``
 
@@ -39,6 +40,33 @@ class _NoReply:
 
 
 NO_REPLY: Any = _NoReply()
+
+_tags = itertools.count(1)
+
+
+class Tag:
+    """What tags one call: the monitor of its server, the alias its reply goes to.
+
+    It plays the part of a reference (and is shown like one) where the runtime
+    keeps monitors and aliases, but costs less on the hot path: it is made
+    without a lock and hashed by identity. Messages keep it as it is when they
+    are copied, as they keep a Ref.
+    """
+
+    __slots__ = ("number",)
+
+    def __init__(self) -> None:
+        self.number = next(_tags)
+
+    def __repr__(self) -> str:
+        return f"#Reference<0.0.1.{self.number}>"
+
+    def __copy__(self) -> Tag:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tag:
+        return self
+
 
 _INFINITY = float("inf")
 
@@ -66,7 +94,7 @@ def check_call_timeout(timeout: Any) -> float | None:
     return check_timeout(timeout)
 
 
-def _matcher(ref: Ref) -> Callable[[Any], bool]:
+def _matcher(ref: Tag) -> Callable[[Any], bool]:
     def match(message: Any) -> bool:
         # (ref, reply) or ('DOWN', ref, 'process', pid, reason)
         return message.__class__ is tuple and len(message) > 1 and (
@@ -76,7 +104,7 @@ def _matcher(ref: Ref) -> Callable[[Any], bool]:
     return match
 
 
-def _monitor(me: Process, pid: Pid, ref: Ref, other: Process | None) -> Process | None:
+def _monitor(me: Process, pid: Pid, ref: Tag, other: Process | None) -> Process | None:
     """Monitor ``pid`` (whose process is ``other``) with ``ref``, made an alias of ``me``.
 
     Call it shielded. Returns ``other``, or None if it is not alive (its
@@ -96,17 +124,18 @@ def _monitor(me: Process, pid: Pid, ref: Ref, other: Process | None) -> Process 
     return other
 
 
-def _forget(me: Process, ref: Ref, other: Process | None) -> bool:
+def _forget(me: Process, ref: Tag, other: Process | None) -> bool:
     """Undo ``_monitor`` (call it shielded); False if its DOWN was delivered meanwhile."""
     with me.lock:
         me.aliases.discard(ref)
         watching = me.monitors.pop(ref, None) is not None
     if watching and other is not None:
-        other.forget_watcher(ref)
+        with other.lock:  # Process.forget_watcher, inline
+            other.monitored_by.pop(ref, None)
     return watching
 
 
-def _demonitor(me: Process, ref: Ref, other: Process | None, flush_all: bool) -> None:
+def _demonitor(me: Process, ref: Tag, other: Process | None, flush_all: bool) -> None:
     """Undo ``_monitor``; removes the DOWN (and, if ``flush_all``, a reply) that slipped in."""
     me.enter(SHIELDED)
     try:
@@ -146,7 +175,7 @@ def call(
     # One shielded section (no signal lands half-way through) monitors the
     # server, sends the request and, if the server has answered by the time
     # the handoff gives the GIL back, takes the reply and demonitors.
-    ref = make_ref()
+    ref = Tag()
     copy = request if request.__class__ in ATOMIC_TYPES else copy_message(request)
     message = NO_REPLY
     me.enter(SHIELDED)

@@ -343,18 +343,22 @@ class _Loop:
         saved = me.saved
         wait = me.wait
         inbox_empty = me.inbox.empty
+        get_nowait = me.inbox.get_nowait
         try:
             while True:
                 if extra is None:
+                    # receive(), minus its layers: this is where the server waits.
                     if saved:
                         message = saved.popleft()
+                    elif not inbox_empty():
+                        message = get_nowait()  # no need to wait: take it as receive() does
                     else:
-                        # receive(), minus its layers: the loop blocks here between messages.
                         message = wait(None)
-                        if message is WAKE:
-                            me.check_signals()
-                            continue
-                        saved.pop()  # wait() keeps the message in saved until now
+                        if message is not WAKE:
+                            saved.pop()  # wait() keeps the message in saved until now
+                    if message is WAKE:
+                        me.check_signals()
+                        continue
                 else:
                     message, state, extra = self._extra(state, extra)
                     if message is _TIMED_OUT:

@@ -45,16 +45,17 @@ _thread = _Thread()
 
 def hand_over() -> None:
     """Let the process just sent a message run now (see the module's docstring)."""
-    if _yield is None:
+    if _yield is None:  # no sched_yield on this system: nothing to hand over with
         return
     state = _thread
     start = _monotonic()
     if start < state.quiet_until:
         return
     _yield()
-    cost = state.cost + (_monotonic() - start - state.cost) * WEIGHT
-    limit = sys.getswitchinterval() / 10
-    if cost > limit:
+    cost = state.cost
+    cost += (_monotonic() - start - cost) * WEIGHT
+    if cost > 0.00005 and cost > sys.getswitchinterval() / 10:
         state.quiet_until = start + QUIET_SECONDS
-        cost = limit / 2  # after the quiet, a few slow ones are enough to stop again
+        cost /= 2  # after the quiet, a few slow ones are enough to stop again
     state.cost = cost
+

@@ -50,6 +50,11 @@ class Echo(GenServer):
             # Answer from another process.
             spawn(lambda: GenServer.reply(from_, "from elsewhere"))
             return ("noreply", state)
+        if request == "delegate":
+            # from_ travels in a message (copied, as every message is).
+            helper = spawn(lambda: GenServer.reply(*receive()))
+            send(helper, (from_, ["delegated"]))
+            return ("noreply", state)
         if request == "stop_with_reply":
             return ("stop", "normal", "bye", state)
         if request == "stop_normal":
@@ -310,6 +315,7 @@ def test_a_kill_during_the_call():
 def test_reply_from_another_process():
     pid = start_echo()
     assert GenServer.call(pid, "later") == "from elsewhere"
+    assert GenServer.call(pid, "delegate") == ["delegated"]
 
 
 def test_stop_with_a_reply_replies_after_terminate():
