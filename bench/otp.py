@@ -5,8 +5,13 @@
   ``ThreadingActor`` whose ``on_receive`` returns ``n``. Both sides are
   measured alternately, best of ``RUNS`` each, so both see the same machine.
 - the same on one core: the caller's, the server's and the actor's threads
-  pinned to one CPU (``os.sched_setaffinity``), as ``taskset -c 0`` would;
-  thread placement changes both figures a lot on a multi-core machine.
+  pinned to one CPU (``os.sched_setaffinity``), as ``taskset -c 0`` would.
+
+Thread placement changes both figures a lot on a multi-core machine: on an
+idle one the scheduler tends to put caller and server on different cores,
+and every message then waits for a core to wake up, pyex's and Pykka's
+alike (both near 20,000/s on a 2-core VM); on one core, pyex's handoff
+(pyex/otp/handoff.py) is what makes the difference.
 """
 
 from __future__ import annotations
