@@ -114,7 +114,8 @@ def _describe_pid(pid: Pid) -> str:
         module = dictionary.get("$module")
         if module is not None:
             lines += _section("Module", getattr(module, "__qualname__", repr(module)))
-        state = _state_of(pid)
+        # A Task runs its function, not a loop that could tell its state.
+        state = _state_of(pid) if behaviour != "Task" else _NO_STATE
         if state is not _NO_STATE:
             lines += _section("State", format_value(state, 76))
     rows = []

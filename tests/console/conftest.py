@@ -15,8 +15,10 @@ def spawn_console(tmp_path: Path) -> Iterator[Callable[..., PtyConsole]]:
     """Start consoles (home folder and history in ``tmp_path``); all are ended after the test."""
     started: list[PtyConsole] = []
 
-    def start(*args: str, env: dict[str, str] | None = None, banner: bool = True) -> PtyConsole:
-        console = PtyConsole(tmp_path, args, env)
+    def start(
+        *args: str, env: dict[str, str] | None = None, banner: bool = True, startup: bool = False
+    ) -> PtyConsole:
+        console = PtyConsole(tmp_path, args, env, startup=startup)
         started.append(console)
         if banner:
             console.expect(r"press Ctrl\+D to exit \(type h\(\) ENTER for help\)")

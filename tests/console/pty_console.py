@@ -195,6 +195,7 @@ class PtyConsole:
         args: tuple[str, ...] = (),
         env: dict[str, str] | None = None,
         history: Path | None = None,
+        startup: bool = False,
     ) -> None:
         environment = {
             key: value
@@ -216,7 +217,7 @@ class PtyConsole:
         self._held = ""  # an escape sequence cut in two by a read
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "pyex", "--no-startup", *args],
+            ["-m", "pyex", *([] if startup else ["--no-startup"]), *args],
             env=environment,
             cwd=str(home),
             dimensions=(ROWS, COLUMNS),
