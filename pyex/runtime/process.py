@@ -183,14 +183,7 @@ class Process:
 
     def leave(self) -> None:
         """Return to user code; raise what was signalled during the section."""
-        with self.lock:
-            self.status = RUNNING
-            if self.state is ALIVE:
-                if not self.interrupt_pending:
-                    return
-                self.interrupt_pending = False
-                raise KeyboardInterrupt
-        raise self.exit_now()
+        self._raise_signalled(RUNNING)
 
     def exit_now(self) -> ProcessExit:
         """The owner found that a signal ended its process: the exception to raise.
@@ -236,7 +229,13 @@ class Process:
 
     def check_signals(self) -> None:
         """Raise what a WAKE token stands for, if it still stands for anything."""
+        self._raise_signalled(None)
+
+    def _raise_signalled(self, status: str | None) -> None:
+        """Set ``status`` (unless None), then raise what was signalled, if anything."""
         with self.lock:
+            if status is not None:
+                self.status = status
             if self.state is ALIVE:
                 if not self.interrupt_pending:
                     return

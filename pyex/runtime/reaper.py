@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from .async_exc import raise_in_thread
 from .errors import ProcessExit
+from .services import Service
 
 if TYPE_CHECKING:
     from .process import Process
@@ -60,8 +61,6 @@ GIVE_UP_SECONDS = 0.25  # the pace of pressing a thread after its process was fi
 logger = logging.getLogger("pyex")
 
 _incoming: SimpleQueue[Process] = SimpleQueue()
-_start_lock = threading.Lock()
-_thread: threading.Thread | None = None
 _count = 0  # processes watched now (read by tests; written by the reaper's thread)
 
 
@@ -125,13 +124,7 @@ class Insist(ProcessExit):
 
 def watch(proc: Process) -> None:
     """Watch ``proc``, whose exit was signalled, until its code has unwound."""
-    global _thread
-    if _thread is None:
-        with _start_lock:
-            if _thread is None:
-                thread = threading.Thread(target=_loop, name="pyex-reaper", daemon=True)
-                thread.start()
-                _thread = thread
+    _service.ensure()
     _incoming.put(proc)
 
 
@@ -195,3 +188,6 @@ def _loop() -> None:
             if delay is not None:
                 heapq.heappush(heap, (now + delay, next(seq), proc, told))
         _count = len(heap)
+
+
+_service = Service("pyex-reaper", _loop)

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Callable
 
+from .services import Service
 from .values import Ref, make_ref
 
 __all__ = ["schedule", "cancel", "pending"]
@@ -30,20 +31,16 @@ _cond = threading.Condition(threading.Lock())
 _heap: list[_Timer] = []
 _by_ref: dict[Ref, _Timer] = {}
 _seq = itertools.count()
-_thread: threading.Thread | None = None
 
 
 def schedule(seconds: float, fire: Callable[[], None]) -> Ref:
     """Call ``fire()`` from the timer thread in ``seconds``; returns the timer's ref."""
-    global _thread
+    _service.ensure()
     ref = make_ref()
     with _cond:
         timer = _Timer(time.monotonic() + seconds, next(_seq), ref, fire)
         heapq.heappush(_heap, timer)
         _by_ref[ref] = timer
-        if _thread is None:
-            _thread = threading.Thread(target=_loop, name="pyex-timers", daemon=True)
-            _thread.start()
         if _heap[0] is timer:
             _cond.notify()
     return ref
@@ -83,3 +80,6 @@ def _loop() -> None:
             timer.fire()
         except Exception:  # delivery to a vanished name is silently dropped
             pass
+
+
+_service = Service("pyex-timers", _loop)

@@ -14,6 +14,8 @@ import threading
 from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
+from .services import Service
+
 if TYPE_CHECKING:
     from .process import Process
 
@@ -24,18 +26,11 @@ SLOT_SECONDS = 0.05
 
 _queue: SimpleQueue[Process] = SimpleQueue()
 _slots = threading.Semaphore(MAX_IN_FLIGHT)
-_start_lock = threading.Lock()
-_thread: threading.Thread | None = None
 
 
 def wake_to_exit(proc: Process) -> None:
     """Wake ``proc`` (blocked in its wait, already marked exiting) soon, so it exits."""
-    global _thread
-    if _thread is None:
-        with _start_lock:
-            if _thread is None:
-                _thread = threading.Thread(target=_loop, name="pyex-waker", daemon=True)
-                _thread.start()
+    _service.ensure()
     _queue.put(proc)
 
 
@@ -58,3 +53,6 @@ def _loop() -> None:
                 proc.inbox.put(WAKE)
         if acquired:
             _slots.release()
+
+
+_service = Service("pyex-waker", _loop)

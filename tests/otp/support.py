@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
 
 from pyex import GenServer, Pid, Process, receive, send
+from tests import helpers
+from tests.helpers import is_down
 from pyex import self as self_pid
 
 
-def down_of(ref: Any) -> Callable[[Any], bool]:
-    """A receive pattern for the DOWN message of monitor ``ref``."""
-
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[0] == "DOWN"
-            and message[1] == ref
-        )
-
-    return match
+down_of = is_down  # a receive pattern for the DOWN message of monitor ``ref``
 
 
 def wait_down(ref: Any, timeout: float = 10.0) -> Any:
     """Receive the DOWN message of monitor ``ref``; returns the exit reason."""
-    return receive(down_of(ref), timeout=timeout)[4]
+    return helpers.wait_down(ref, timeout)
 
 
 def kill(pid: Any, reason: Any = "kill") -> Any:
