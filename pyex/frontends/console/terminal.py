@@ -1,4 +1,4 @@
-"""The terminal as a shell Display: output written as it comes, above the prompt.
+"""The prompt process's terminal: output written as it comes, or above the prompt.
 
 While a command runs, the prompt is gone and everything is written straight
 to the terminal. While the prompt is up, what other processes print is
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 __all__ = ["TerminalDisplay"]
 
@@ -27,11 +27,10 @@ MAX_PENDING = 4_000_000  # characters kept while the terminal cannot keep up
 
 
 class TerminalDisplay:
-    """Implements the shell's Display for a terminal with a prompt_toolkit prompt."""
+    """Writes to a terminal that a prompt_toolkit prompt comes and goes on."""
 
-    def __init__(self, stream: TextIO, width: Callable[[], int]) -> None:
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self._width = width
         self._lock = threading.Lock()  # guards the fields below
         self._write_lock = threading.Lock()  # one write to the terminal at a time
         self._app: Any = None  # the running prompt, or None while a command runs
@@ -41,31 +40,9 @@ class TerminalDisplay:
         self._flush_scheduled = False
         self._last_flush = 0.0
         self.at_line_start = True
-        self.on_shell_down: Callable[[], None] | None = None
-
-    # -- the shell's Display ----------------------------------------------
-
-    def command_output(self, text: str) -> None:
-        self._emit(text)
-
-    def background_output(self, text: str) -> None:
-        self._emit(text)
-
-    def shell_down(self) -> None:
-        with self._lock:
-            app = self._app
-        callback = self.on_shell_down
-        if app is not None and callback is not None:
-            try:
-                app.loop.call_soon_threadsafe(callback)
-            except (RuntimeError, AttributeError):
-                pass  # the prompt is closing: the console recovers before the next one
 
     def clear_screen(self) -> None:
         self.write("\x1b[H\x1b[2J\x1b[3J")
-
-    def width(self) -> int:
-        return self._width()
 
     # -- writing ----------------------------------------------------------
 

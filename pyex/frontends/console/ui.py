@@ -67,7 +67,7 @@ class PromptProcess:
         self.color = color
         self.writer = MessageWriter(commands_fd)
         self.reader = MessageReader(events_fd)
-        self.display = TerminalDisplay(sys.stdout, self._columns)
+        self.display = TerminalDisplay(sys.stdout)
         self.prompt_text = "pyex(1)> "
         self.continuation_text = "...(1)> "
         self.exit_status: int | None = None
