@@ -26,16 +26,9 @@ def eventually(check: Callable[[], T], timeout: float = 5.0, interval: float = 0
 
 def is_down(ref: Any) -> Callable[[Any], bool]:
     """A receive pattern for the DOWN message of monitor ``ref``."""
+    from pyex.runtime.links import down_of
 
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[0] == "DOWN"
-            and message[1] == ref
-        )
-
-    return match
+    return down_of(ref)
 
 
 def wait_down(ref: Any, timeout: float = 5.0) -> Any:

@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from ..runtime.errors import Exit
-from ..runtime.links import exit as exit_signal, monitor, unlink
+from ..runtime.links import down_of, exit as exit_signal, monitor, unlink
 from ..runtime.mailbox import receive_matching
 from ..runtime.values import Pid, Ref
 from .reports import is_normal_exit
@@ -76,18 +76,6 @@ def _exit_from(pid: Pid) -> Any:
     return match
 
 
-def _down_of(ref: Ref) -> Any:
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] is ref
-            and message[0] == "DOWN"
-        )
-
-    return match
-
-
 def _detach(pid: Pid) -> tuple[Ref, Any]:
     """Monitor and unlink ``pid``; returns (ref, exit message if it already exited)."""
     ref = monitor(pid)
@@ -99,7 +87,7 @@ def _detach(pid: Pid) -> tuple[Ref, Any]:
 def shutdown_child(pid: Pid, shutdown: Any) -> Any:
     """Stop the child ``pid`` as its spec says; returns the reason it exited with."""
     ref, exited = _detach(pid)
-    down = _down_of(ref)
+    down = down_of(ref)
     if exited is not None:
         receive_matching(down)
         return exited[2]
@@ -121,7 +109,7 @@ def shutdown_children(children: list[tuple[Pid, Any]]) -> None:
     for pid, shutdown in children:
         ref, exited = _detach(pid)
         if exited is not None:
-            receive_matching(_down_of(ref))
+            receive_matching(down_of(ref))
             continue
         if shutdown == "brutal_kill":
             exit_signal(pid, "kill")

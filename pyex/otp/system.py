@@ -15,7 +15,7 @@ from typing import Any
 
 from ..runtime import table
 from ..runtime.errors import Exit
-from ..runtime.links import demonitor, monitor
+from ..runtime.links import demonitor, down_of, monitor
 from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
 from . import calls
@@ -64,16 +64,7 @@ def stop(server: Any, reason: Any, timeout: Any, module: str) -> str:
     proc = table.lookup(pid)
     if proc is not None:
         proc.put((SYSTEM, (me.pid, ref), (TERMINATE, reason)))
-
-    def down(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] is ref
-            and message[0] == "DOWN"
-        )
-
-    message = receive_matching(down, wait, None)
+    message = receive_matching(down_of(ref), wait, None)
     if message is None:
         demonitor(ref, flush=True)
         raise Exit(("timeout", what()))

@@ -9,7 +9,7 @@ exactly once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from . import registry, table
 from .errors import ProcessExit
@@ -27,6 +27,7 @@ __all__ = [
     "unalias",
     "send_alias",
     "require_pid",
+    "down_of",
 ]
 
 
@@ -124,6 +125,20 @@ def monitor(target: Any) -> Ref:
         if not watching:
             me.deliver_down(ref, watched, "noproc")
     return ref
+
+
+def down_of(ref: Any) -> Callable[[Any], bool]:
+    """A receive matcher for the DOWN message of monitor ``ref``."""
+
+    def match(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 5
+            and message[1] is ref
+            and message[0] == "DOWN"
+        )
+
+    return match
 
 
 def demonitor(ref: Ref, flush: bool = False) -> bool:
