@@ -199,7 +199,7 @@ def test_a_plain_thread_can_link_to_spawned_processes_and_be_taken_down():
 
 _TRACED = textwrap.dedent(
     """
-    import sys, threading, time
+    import sys, threading
 
     def tracer(frame, event, arg):
         return tracer
@@ -208,11 +208,13 @@ _TRACED = textwrap.dedent(
         threading.settrace(tracer)  # every new thread traced, as under coverage
     from pyex import Process, receive, self, send, spawn
 
-    def busy():
+    def busy(parent):
+        send(parent, "up")
         while True:
             pass
 
-    def swallower():
+    def swallower(parent):
+        send(parent, "up")
         while True:
             try:
                 receive("never")
@@ -220,9 +222,9 @@ _TRACED = textwrap.dedent(
                 pass
 
     for body in (busy, swallower, busy):
-        pid = spawn(body)
+        pid = spawn(body, self())
         ref = Process.monitor(pid)
-        time.sleep(0.02)
+        receive("up", timeout=10)
         Process.exit(pid, "kill")
         receive(lambda m: m[0] == "DOWN" and m[1] == ref, timeout=10)
     # The main thread now runs traced: a runtime that left CPython's "pending"

@@ -132,7 +132,7 @@ def test_a_linked_crash_takes_the_shell_process_down(shell):
 def test_a_linked_exit_with_a_reason_takes_the_shell_down(shell):
     old = shell.pid
     shell.eval("def die():\n    raise Exit('boom')\n")
-    evaluation = shell.eval("spawn_link(die)\nProcess.sleep(5)")
+    evaluation = shell.eval("spawn_link(die)\nreceive(timeout=5)")
     assert evaluation.shell_exited
     assert evaluation.text == f"** (EXIT from {old}) shell process exited with reason: 'boom'"
 

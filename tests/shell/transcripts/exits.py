@@ -14,5 +14,5 @@ flush()
 def leave():
     raise Exit("boom")
 
-spawn_link(leave); Process.sleep(5)
+spawn_link(leave); receive(timeout=5)
 self()
