@@ -48,3 +48,14 @@ def wait_exit(pid: Any, timeout: float = 5.0) -> Any:
 def worker_threads() -> list[threading.Thread]:
     """The runtime's worker threads that are alive now."""
     return [t for t in threading.enumerate() if t.name.startswith("pyex-worker-")]
+
+
+def drain() -> list[Any]:
+    """Take every message out of the caller's mailbox, without waiting."""
+    from pyex import receive
+
+    nothing = object()
+    messages = []
+    while (message := receive(timeout=0, default=nothing)) is not nothing:
+        messages.append(message)
+    return messages

@@ -10,6 +10,7 @@ from typing import Any
 from . import table
 from .links import require_pid
 from .process import ALIVE, DEAD, EXITING, WAITING, Process
+from .spawning import call_tuple
 from .values import Pid
 
 __all__ = ["alive", "info", "processes", "current_function"]
@@ -33,10 +34,7 @@ def _describe_frame(frame: FrameType) -> tuple[str, str, int]:
     code = frame.f_code
     qualname = getattr(code, "co_qualname", code.co_name)
     arity = code.co_argcount + code.co_kwonlyargcount
-    owner, _, short = qualname.rpartition(".")
-    if owner and "<locals>" not in owner:
-        return (owner, short, arity)
-    return (frame.f_globals.get("__name__", "?"), qualname, arity)
+    return call_tuple(frame.f_globals.get("__name__", "?"), qualname, arity)
 
 
 def current_function(proc: Process) -> tuple[str, str, int]:

@@ -8,7 +8,15 @@ from . import table, workers
 from .process import EXITING, Process, current, shielded
 from .values import Pid, Ref, make_ref
 
-__all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "start_process"]
+__all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "call_tuple", "start_process"]
+
+
+def call_tuple(module: str, qualname: str, arity: int) -> tuple[str, str, int]:
+    """``(module, function, arity)`` as info() shows it: a method's class stands for its module."""
+    owner, _, short = qualname.rpartition(".")
+    if owner and "<locals>" not in owner:
+        return (owner, short, arity)
+    return (module, qualname, arity)
 
 
 def describe_call(fun: Any, arity: int) -> tuple[str, str, int]:
@@ -16,11 +24,7 @@ def describe_call(fun: Any, arity: int) -> tuple[str, str, int]:
     name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None)
     if name is None:
         name = type(fun).__qualname__
-    module = getattr(fun, "__module__", None) or "builtins"
-    owner, _, short = name.rpartition(".")
-    if owner and "<locals>" not in owner:
-        return (owner, short, arity)
-    return (module, name, arity)
+    return call_tuple(getattr(fun, "__module__", None) or "builtins", name, arity)
 
 
 def _target(

@@ -31,14 +31,7 @@ def error_reports(caplog: Any) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "pyex" and r.levelno >= logging.ERROR]
 
 
-def mailbox() -> list[Any]:
-    """Take every message out of the caller's mailbox (no waiting)."""
-    messages = []
-    while True:
-        message = receive(timeout=0, default=KeyError)
-        if message is KeyError:
-            return messages
-        messages.append(message)
+mailbox = helpers.drain  # every message out of the caller's mailbox, no waiting
 
 
 class Worker(GenServer):

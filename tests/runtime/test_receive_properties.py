@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import wait_exit
+from helpers import drain, wait_exit
 from pyex import ANY, receive, send, spawn
 from pyex import self as self_pid
 
@@ -53,13 +53,6 @@ def model_take(model, pattern):
     return None
 
 
-def drain():
-    rest = []
-    while True:
-        message = receive(timeout=0, default=None)
-        if message is None:
-            return rest
-        rest.append(message)
 
 
 def check_against_model(sent, patterns, timeout, all_arrived=lambda: None):

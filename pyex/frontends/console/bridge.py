@@ -19,14 +19,12 @@ import threading
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
+from ...shell.session import INTERRUPTS_BEFORE_KILL
 from ...shell.output import set_fallback_leader
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
 __all__ = ["Bridge", "run_console"]
-
-# Ctrl+C this many times during one command kills the shell process.
-INTERRUPTS_BEFORE_KILL = 3
 
 MAX_QUEUED_OUTPUT = 4_000_000  # characters held while the prompt cannot keep up
 
