@@ -158,9 +158,26 @@ class TmuxConsole:
         self.keys("Enter")
 
     def run(self, command: str, prompt: int) -> str:
-        """Type ``command`` and Enter, wait for prompt ``pyex(prompt)>``; returns the screen."""
+        """Type ``command`` and Enter, wait for prompt ``pyex(prompt)>`` after it; returns the screen.
+
+        The command's own line (``)> command``) must have appeared once more
+        than before, then the empty prompt below it: so a prompt of the same
+        number (after an error) is not mistaken for the answer.
+        """
+        typed = ")> " + command.split("\n")[-1]
+        count = _count_lines(self.scrollback(), typed)
         self.line(command)
-        return self.wait_prompt(prompt)
+
+        def answered(screen: str) -> bool:
+            lines = [line for line in screen.split("\n") if line.strip()]
+            return (
+                _count_lines(screen, typed) > count
+                and lines[-1].rstrip() == f"pyex({prompt})>"
+                and typed not in lines[-1]
+            )
+
+        self.wait_for(answered, what=f"{command!r} answered, then pyex({prompt})>", whole=True)
+        return self.screen()
 
     def after(self, screen: str, marker: str) -> list[str]:
         """The lines of ``screen`` after the last line that holds ``marker``."""
@@ -183,6 +200,10 @@ class TmuxConsole:
         subprocess.run(
             [self.tmux, "-L", self.socket, "kill-server"], capture_output=True, timeout=30
         )
+
+
+def _count_lines(screen: str, typed: str) -> int:
+    return sum(1 for line in screen.split("\n") if line.rstrip().endswith(typed.rstrip()))
 
 
 def _quote(text: str) -> str:
