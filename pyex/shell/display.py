@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import inspect
 import os
-import pprint
 import traceback
 from types import TracebackType
 from typing import Any
 
 from ..runtime.errors import Exit
+from .inspect_limits import DEFAULT_LIMIT, DEFAULT_PRINTABLE_LIMIT, pformat_limited
 
 __all__ = [
     "format_value",
@@ -31,12 +31,17 @@ __all__ = [
 _PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def format_value(value: Any, width: int = 80) -> str:
-    """The text shown for a command's value (empty for None)."""
+def format_value(
+    value: Any,
+    width: int = 80,
+    limit: int | None = DEFAULT_LIMIT,
+    printable_limit: int | None = DEFAULT_PRINTABLE_LIMIT,
+) -> str:
+    """The text shown for a command's value (empty for None), within iex's inspect limits."""
     if value is None:
         return ""
     try:
-        return pprint.pformat(value, width=max(width, 20), sort_dicts=False)
+        return pformat_limited(value, max(width, 20), limit, printable_limit)
     except Exception as exc:  # a broken __repr__
         return f"<unprintable {type(value).__name__} object: {type(exc).__name__}: {exc}>"
 

@@ -110,7 +110,10 @@ class Evaluator:
                 exec(compiled.body, namespace)
             if compiled.last_expression is not None:
                 value = eval(compiled.last_expression, namespace)
-            shown = format_value(value, session.width())
+            config = session.config
+            shown = format_value(
+                value, session.width(), config.get("inspect_limit"), config.get("printable_limit")
+            )
             _flush_streams()
             session.end_command()
         except ProcessExit:
@@ -132,12 +135,22 @@ class Evaluator:
             evaluation.value = value
             if source.strip():
                 self.results[self.counter] = value
+                self._forget_old_results()
                 if value is not None:
                     session.namespace["_"] = value
                 self.counter += 1
         evaluation.result_text = shown
         evaluation.text = join_text(evaluation.output, shown)
         return evaluation
+
+    def _forget_old_results(self) -> None:
+        """Keep the results of the last ``history_size`` commands only (iex's rule)."""
+        keep = self.session.config.get("history_size")
+        if keep < 0:
+            return
+        oldest = self.counter - keep
+        for number in [number for number in self.results if number <= oldest]:
+            del self.results[number]
 
     def _quiesce(self, proc: Any) -> None:
         """Stop interrupts aimed at the finished command, including one in flight."""

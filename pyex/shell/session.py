@@ -25,6 +25,7 @@ from ..runtime.process import Process
 from ..runtime.spawning import spawn
 from ..runtime.values import make_ref
 from ..version import __version__
+from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
 from .namespace import build_namespace
@@ -85,6 +86,7 @@ class Session:
         self._request = 0
         self._waiting = False
         self._closed = False
+        self.config = Config()
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
@@ -135,7 +137,9 @@ class Session:
         return f"...({self.counter})> "
 
     def width(self) -> int:
-        return self.display.width()
+        """Columns results are laid out in: configure(width=...), else the display's."""
+        configured = self.config.get("width")
+        return configured if configured is not None else self.display.width()
 
     def evaluator(self) -> Evaluator | None:
         """The current shell process's evaluator."""

@@ -239,6 +239,7 @@ class Bridge:
             "restarted": evaluation.restarted,
             "banner": banner(),
             "exit": evaluation.exit_code,
+            "colors": self.session.config.get("colors"),
         }
         result.update(self._prompt_fields())
         self.outbox.send_now(result)
