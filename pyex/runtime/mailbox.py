@@ -8,7 +8,6 @@ wants in the receiver's ``saved`` queue, and returns the first that matches.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from queue import Empty
@@ -19,6 +18,7 @@ from .copying import ATOMIC_TYPES, copy_message
 from .errors import NotRegisteredError, ReceiveTimeout
 from .patterns import compile_patterns
 from .process import DEAD, TIMEOUT, WAKE, Process, current, local
+from .timeouts import wait_time
 from .values import Pid
 
 __all__ = ["send", "receive", "flush", "sleep", "receive_matching", "check_timeout", "UNSET"]
@@ -37,19 +37,11 @@ _local = local()
 
 
 def check_timeout(timeout: Any, what: str = "timeout") -> float | None:
-    """Validate a timeout in seconds: None (or infinity) waits forever."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(
-            f"{what} must be a number of seconds or None, got {timeout!r} "
-            f"({type(timeout).__name__})"
-        )
-    if math.isnan(timeout) or timeout < 0:
-        raise ValueError(f"{what} must be a non-negative number of seconds, got {timeout!r}")
-    if math.isinf(timeout):
-        return None
-    return float(timeout)
+    """Validate a timeout in seconds: None (or infinity, or beyond the clock) waits forever.
+
+    The runtime's one rule for timeouts: see ``timeouts.wait_time``.
+    """
+    return wait_time(timeout, what)
 
 
 def _resolve(dest: Any) -> Process | None:
