@@ -21,7 +21,16 @@ from .process import DEAD, TIMEOUT, WAKE, Process, current, local
 from .timeouts import wait_time
 from .values import Pid
 
-__all__ = ["send", "receive", "flush", "sleep", "receive_matching", "check_timeout", "UNSET"]
+__all__ = [
+    "send",
+    "receive",
+    "flush",
+    "printable",
+    "sleep",
+    "receive_matching",
+    "check_timeout",
+    "UNSET",
+]
 
 
 class _Unset:
@@ -153,7 +162,11 @@ def _receive(
 
 
 def flush() -> None:
-    """Print every message in the mailbox, one repr per line, oldest first, and remove them."""
+    """Print every message in the mailbox, one repr per line, oldest first, and remove them.
+
+    A message whose ``repr`` raises is shown as ``<unprintable ...>``; the others
+    are printed all the same.
+    """
     proc = current()
     saved = proc.saved
     try:
@@ -167,7 +180,19 @@ def flush() -> None:
         pass
     write = sys.stdout.write
     while saved:
-        write(repr(saved.popleft()) + "\n")
+        write(printable(saved.popleft()) + "\n")
+
+
+def printable(message: Any) -> str:
+    """``repr(message)``, or a placeholder saying why there is none (never raises)."""
+    try:
+        return repr(message)
+    except Exception as exc:  # a broken __repr__ must not stop the others
+        try:
+            why = f"{type(exc).__name__}: {exc}"
+        except Exception:
+            why = type(exc).__name__
+        return f"<unprintable {type(message).__name__} object: {why}>"
 
 
 def sleep(seconds: float | None) -> None:
