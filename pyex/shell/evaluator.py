@@ -19,6 +19,7 @@ from ..runtime.errors import ProcessExit
 from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
 from .display import format_exception, format_value
+from .hidden import hidden_helper_hint
 from .source import compile_source
 
 if TYPE_CHECKING:
@@ -124,6 +125,9 @@ class Evaluator:
         if error is not None:
             evaluation.error = error
             shown = format_exception(error, skip_top_level=filename)
+            hint = hidden_helper_hint(error, source, session.namespace)
+            if hint is not None:
+                shown += "\n" + hint
         elif evaluation.exit_code is None and path is None:
             evaluation.value = value
             if source.strip():
