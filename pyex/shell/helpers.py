@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime import registry, table, timers, workers
 from ..version import __version__
+from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
 from .info import describe
 from .namespace import OTP_NAMES, PROCESS_NAMES, shell_builtins
@@ -42,7 +43,7 @@ HELPER_NAMES = (
     "exports",
     "state",
     "pid",
-)
+) + DEBUG_NAMES
 
 _STARTED = time.monotonic()
 
@@ -147,6 +148,7 @@ class Helpers:
         helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
         helpers["flush"] = flush
         helpers["pid"] = pid
+        helpers.update(debug_helpers(self._session))
         return helpers
 
     # -- documentation ---------------------------------------------------------
