@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: install test run bench clean
+.PHONY: install test run bench clean erlang
 
 install: $(STAMP)
 
@@ -20,13 +20,21 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
-test: install
+# The distribution tests and benches talk to real erl/iex peers: install them
+# from the system's package manager when missing (CI runs as root).
+erlang:
+	@command -v erl >/dev/null && command -v elixir >/dev/null && command -v erl_call >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq erlang-base elixir; \
+	    else echo "make: erlang-base and elixir are needed (run as root, or install them)"; exit 1; fi; }
+
+test: install erlang
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 run: install
 	$(BIN)/pyex $(ARGS)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) erlang
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
