@@ -43,7 +43,7 @@ test: install peers
 run: install
 	$(BIN)/pyex $(ARGS)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) peers
 	$(BIN)/python -m bench $(ARGS)
 
 clean:

@@ -18,6 +18,7 @@ from ..runtime.async_exc import clear_pending
 from ..runtime.errors import ProcessExit
 from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
+from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
 from .hidden import hidden_helper_hint
 from .source import compile_source
@@ -104,12 +105,12 @@ class Evaluator:
         shown = ""
         try:
             session.begin_command(proc, captured, request_id)
-            compiled = compile_source(source, filename, keep_last=path is None)
+            compiled = compile_source(source, filename, path is None, COMPILE_FLAGS)
             namespace = session.namespace
             if compiled.body is not None:
-                exec(compiled.body, namespace)
+                session.loop.run(compiled.body, namespace)  # awaits on the session's loop
             if compiled.last_expression is not None:
-                value = eval(compiled.last_expression, namespace)
+                value = session.loop.run(compiled.last_expression, namespace)
             config = session.config
             shown = format_value(
                 value, session.width(), config.get("inspect_limit"), config.get("printable_limit")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime import registry, table, timers, workers
 from ..version import __version__
+from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
 from .docs import doc_summary, doc_text, table_rows, wrapped
 from .info import describe
@@ -44,7 +45,7 @@ HELPER_NAMES = (
     "state",
     "pid",
     "configure",
-)
+) + DEBUG_NAMES
 
 _STARTED = time.monotonic()
 
@@ -150,6 +151,7 @@ class Helpers:
         helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
         helpers["flush"] = flush
         helpers["pid"] = pid
+        helpers.update(debug_helpers(self._session))
         return helpers
 
     # -- documentation ---------------------------------------------------------

@@ -25,6 +25,7 @@ from ..runtime.process import Process
 from ..runtime.spawning import spawn
 from ..runtime.values import make_ref
 from ..version import __version__
+from .awaiting import SessionLoop
 from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
@@ -87,6 +88,7 @@ class Session:
         self._waiting = False
         self._closed = False
         self.config = Config()
+        self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
@@ -265,7 +267,12 @@ class Session:
                     self._spawn()
 
     def interrupt(self) -> bool:
-        """Raise KeyboardInterrupt in the running command, if one runs."""
+        """Raise KeyboardInterrupt in the running command, if one runs.
+
+        A command awaiting on the session's loop has its task cancelled instead.
+        """
+        if self.loop.cancel():
+            return True
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
@@ -287,6 +294,7 @@ class Session:
         if proc is not None:
             exit_signal(proc.pid, "kill")
             self._await_down(proc)
+        self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
