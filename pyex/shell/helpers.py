@@ -287,7 +287,7 @@ class Helpers:
     def c(self, path: str) -> list[str]:
         """Run a .py file in the shell's namespace; returns the names it defined."""
         path = os.path.expanduser(path)
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             source = handle.read()
         namespace = self._session.namespace
         before = dict(namespace)

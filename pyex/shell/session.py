@@ -196,7 +196,7 @@ class Session:
     def run_file(self, path: str, source: str | None = None) -> Evaluation:
         """Run a Python file in the shell process, in the namespace (a startup file, a script)."""
         if source is None:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 source = handle.read()
         return self.eval(source, filename=os.path.abspath(path))
 
@@ -320,8 +320,14 @@ class Session:
 
     def write_output(self, text: str, stream: str, proc: Process) -> None:
         capture = self._capture
-        if capture is not None and capture[0] is proc:
-            capture[1].append(text)
+        command = capture is not None and capture[0] is proc
+        if command:
+            capture[1].append(text)  # type: ignore[index]
+        # A display with a standard error of its own (a scripted session) shows sys.stderr there.
+        to_stderr = getattr(self.display, "error_output", None) if stream == "stderr" else None
+        if to_stderr is not None:
+            to_stderr(text)
+        elif command:
             self.display.command_output(text)
         else:
             self.display.background_output(text)
