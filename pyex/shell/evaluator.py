@@ -21,7 +21,7 @@ from ..runtime.process import current
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
 from .hidden import hidden_helper_hint
-from .source import compile_source
+from .source import command_filename, compile_source
 
 if TYPE_CHECKING:
     from .session import Session
@@ -98,7 +98,7 @@ class Evaluator:
         session = self.session
         proc = current()
         evaluation = Evaluation(source, counter=self.counter)
-        filename = path or f"<pyex({self.counter})>"
+        filename = path or command_filename(self.counter, source, session.command_names)
         captured: list[str] = []
         value: Any = None
         error: BaseException | None = None

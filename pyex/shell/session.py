@@ -19,9 +19,8 @@ from typing import Any, Protocol
 
 from ..runtime import table
 from ..runtime.errors import Exit
-from ..runtime.links import exit as exit_signal
 from ..runtime.mailbox import send
-from ..runtime.process import Process
+from ..runtime.process import Process, retire_current
 from ..runtime.spawning import spawn
 from ..runtime.values import make_ref
 from ..version import __version__
@@ -67,6 +66,37 @@ def banner() -> str:
 INTERRUPTS_BEFORE_KILL = 3
 
 
+def _spawn_detached(fun: Any) -> Any:
+    """Spawn ``fun`` from a short-lived thread, so the caller never becomes a process.
+
+    A front end's thread that became a process would be listed by
+    ``processes()``, and a user who killed it would end pyex. The spawning
+    thread's process ends at once (normally: nothing is linked to it).
+    """
+    spawned: list[Any] = []
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            spawned.append(spawn(fun))
+        except BaseException as exc:  # handed to the caller
+            failed.append(exc)
+        finally:
+            retire_current()
+
+    thread = threading.Thread(target=start, name="pyex-shell-spawner")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return spawned[0]
+
+
+def _signal_exit(proc: Process, reason: Any) -> None:
+    """Send the shell process an exit signal from outside the runtime (itself as sender)."""
+    proc.signal_exit(proc.pid, reason)
+
+
 class Session:
     """The shell core: one namespace, one shell process at a time."""
 
@@ -88,6 +118,7 @@ class Session:
         self._waiting = False
         self._closed = False
         self.config = Config()
+        self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
         install_report_handler()
@@ -101,7 +132,7 @@ class Session:
 
     def _spawn(self) -> None:
         evaluator = Evaluator(self)
-        pid = spawn(evaluator.main)
+        pid = _spawn_detached(evaluator.main)
         proc = table.lookup(pid)
         assert proc is not None
         proc.group_leader = self  # its output, and its children's, come here
@@ -282,7 +313,7 @@ class Session:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, reason)
+            _signal_exit(proc, reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -292,7 +323,7 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, "kill")
+            _signal_exit(proc, "kill")
             self._await_down(proc)
         self.loop.close()
 

@@ -106,3 +106,21 @@ def test_configure_sets_the_limits_from_the_startup_file_and_h_shows_them(
     assert "width=40" in screen
     screen = term.run("configure(colour=True)", 5)
     assert "** (TypeError) configure() has no setting 'colour'" in screen
+
+
+# -- 8. pyex never crashes from what a user types ---------------------------------
+
+
+def test_killing_every_process_in_a_loop_leaves_the_console_working(term: TmuxConsole) -> None:
+    screen = term.run("len(processes())", 2)
+    assert term.after(screen, "len(processes())")[0] == "1"  # only the shell process
+    term.run("ws = [spawn(receive) for _ in range(3)]", 3)
+    term.line("for p in reversed(processes()): Process.exit(p, 'kill')")
+    screen = term.wait_prompt(1)
+    assert "shell process exited with reason: killed" in screen
+    assert "Traceback" not in screen
+    assert "[False, False, False]" in term.run("[alive(p) for p in ws]", 2)
+    screen = term.run("eval('1' + ' + 1' * 200_000)", 2)
+    assert "** (RecursionError)" in screen
+    assert "Traceback" not in screen
+    assert "'ok'" in term.run("'ok'", 3)
