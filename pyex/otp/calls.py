@@ -21,7 +21,7 @@ from ..runtime import Exit, Pid
 from ..runtime.internal import (
     ATOMIC_TYPES,
     NOTHING,
-    check_timeout,
+    LONGEST,
     copy_message,
     current,
     deliver_to_alias,
@@ -32,6 +32,7 @@ from ..runtime.internal import (
     pid_of,
     send_request,
     take,
+    wait_time,
 )
 from .handoff import hand_over
 
@@ -76,9 +77,6 @@ class Tag:
         return self
 
 
-_INFINITY = float("inf")
-
-
 def whereis(server: Any) -> Pid | None:
     """The pid ``server`` (a pid or a registered name) stands for; None if nobody."""
     if server.__class__ is Pid:
@@ -91,12 +89,10 @@ def whereis(server: Any) -> Pid | None:
 
 
 def check_call_timeout(timeout: Any) -> float | None:
-    """A call's timeout in seconds; None or ``'infinity'`` wait forever."""
-    if timeout.__class__ is float and 0.0 <= timeout < _INFINITY:
+    """A call's timeout in seconds; None, ``'infinity'`` or beyond the clock wait forever."""
+    if timeout.__class__ is float and 0.0 <= timeout <= LONGEST:
         return timeout
-    if timeout == "infinity":
-        return None
-    return check_timeout(timeout)
+    return wait_time(timeout)
 
 
 def _matcher(ref: Tag) -> Callable[[Any], bool]:

@@ -16,7 +16,6 @@ from ..runtime import Pid, Process, Ref, make_ref, send
 from ..runtime.internal import (
     UNSET,
     check_name,
-    check_timeout,
     demonitor,
     exit_signal,
     name_holder,
@@ -25,6 +24,7 @@ from ..runtime.internal import (
     start_process,
     unlink,
     update_dictionary,
+    wait_time,
 )
 
 __all__ = ["start", "Starter", "ancestors_of_caller"]
@@ -94,7 +94,7 @@ def start(
     """
     if name is not None:
         check_name(name)
-    wait = None if timeout in (None, "infinity") else check_timeout(timeout, "start timeout")
+    wait = wait_time(timeout, "start timeout")
     tag = make_ref()
     starter = Starter(Process.self(), tag)
     dictionary = {"$ancestors": ancestors_of_caller(), **dictionary}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from . import links, registry, table, timers
+from . import links, registry, table, timeouts, timers
 from .binding import bound
 from .copying import copy_message
 from .current import current
 from .introspection import alive, info, processes
-from .mailbox import check_timeout, send, sleep
+from .mailbox import send, sleep
 from .sections import shielded
 from .spawning import spawn, spawn_link, spawn_monitor
 from .states import ALIVE
@@ -91,9 +91,7 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
 
     The message is copied now. A name is looked up when the timer fires.
     """
-    delay = check_timeout(seconds, "send_after delay")
-    if delay is None:
-        raise ValueError("send_after delay must be finite")
+    delay = timeouts.delay(seconds, "send_after delay")  # beyond the clock: math.inf
     if not isinstance(dest, (Pid, str)):
         raise TypeError(
             f"a message must go to a pid or a registered name, got {dest!r} "

@@ -40,7 +40,9 @@ from .record import ProcessRecord
 from .registry import check_name
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
-from .taking import NOTHING, UNSET, check_timeout, has_messages, take
+from .taking import NOTHING, UNSET, has_messages, take
+from .timeouts import LONGEST, wait_time
+from .thread_state import keep as keep_thread_local
 from .timers import schedule as schedule_timer
 from .values import Pid
 
@@ -58,6 +60,7 @@ __all__ = [
     "receive_matching",
     "register",
     "schedule_timer",
+    "keep_thread_local",
     "set_trap_exit",
     "start_process",
     "unlink",
@@ -66,7 +69,8 @@ __all__ = [
     "NOTHING",
     "UNSET",
     "bound",
-    "check_timeout",
+    "LONGEST",
+    "wait_time",
     "clear_interrupt",
     "close_request",
     "current",

@@ -23,10 +23,19 @@ from .patterns import compile_patterns
 from .record import ProcessRecord
 from .sections import check_signals, wait
 from .states import DEAD, TIMEOUT, WAKE
-from .taking import NOTHING, UNSET, check_timeout, take
+from .taking import NOTHING, UNSET, take
+from .timeouts import wait_time
 from .values import Pid
 
-__all__ = ["send", "receive", "flush", "sleep", "receive_matching", "check_timeout", "UNSET"]
+__all__ = [
+    "send",
+    "receive",
+    "flush",
+    "printable",
+    "sleep",
+    "receive_matching",
+    "UNSET",
+]
 
 _local = local()
 
@@ -86,19 +95,35 @@ def receive_matching(
 
 
 def flush() -> None:
-    """Print every message in the mailbox, one repr per line, oldest first, and remove them."""
+    """Print every message in the mailbox, one repr per line, oldest first, and remove them.
+
+    A message whose ``repr`` raises is shown as ``<unprintable ...>``; the others
+    are printed all the same.
+    """
     proc = current()
     write = sys.stdout.write
     while True:
         message = take(proc, None, 0, NOTHING)
         if message is NOTHING:
             return
-        write(repr(message) + "\n")
+        write(printable(message) + "\n")
+
+
+def printable(message: Any) -> str:
+    """``repr(message)``, or a placeholder saying why there is none (never raises)."""
+    try:
+        return repr(message)
+    except Exception as exc:  # a broken __repr__ must not stop the others
+        try:
+            why = f"{type(exc).__name__}: {exc}"
+        except Exception:
+            why = type(exc).__name__
+        return f"<unprintable {type(message).__name__} object: {why}>"
 
 
 def sleep(seconds: float | None) -> None:
     """Sleep ``seconds`` (None: forever). Messages that arrive wait in the mailbox."""
-    timeout = check_timeout(seconds, "sleep time")
+    timeout = wait_time(seconds, "sleep time")
     proc = current()
     deadline = None if timeout is None else time.monotonic() + timeout
     remaining = timeout

@@ -19,7 +19,6 @@ and the matching line of ``take_first_tagged``, behind a module-level guard
 
 from __future__ import annotations
 
-import math
 import time
 from queue import Empty
 from typing import Any, Callable
@@ -28,8 +27,9 @@ from .errors import ReceiveTimeout
 from .record import ProcessRecord
 from .sections import check_signals, wait
 from .states import TIMEOUT, WAKE
+from .timeouts import wait_time
 
-__all__ = ["take", "take_first_tagged", "has_messages", "check_timeout", "UNSET", "NOTHING"]
+__all__ = ["take", "take_first_tagged", "has_messages", "UNSET", "NOTHING"]
 
 Matcher = Callable[[Any], bool]
 
@@ -46,22 +46,6 @@ class _Marker:
 
 UNSET: Any = _Marker("unset")  # no default given: a timeout raises ReceiveTimeout
 NOTHING: Any = _Marker("nothing")  # no message (take_first_tagged, a default for take)
-
-
-def check_timeout(timeout: Any, what: str = "timeout") -> float | None:
-    """Validate a timeout in seconds: None (or infinity) waits forever."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(
-            f"{what} must be a number of seconds or None, got {timeout!r} "
-            f"({type(timeout).__name__})"
-        )
-    if math.isnan(timeout) or timeout < 0:
-        raise ValueError(f"{what} must be a non-negative number of seconds, got {timeout!r}")
-    if math.isinf(timeout):
-        return None
-    return float(timeout)
 
 
 def take(
@@ -95,7 +79,7 @@ def take(
                     break
             check_signals(proc)
     else:
-        message = _select(proc, match, check_timeout(timeout))
+        message = _select(proc, match, wait_time(timeout))
         if message is NOTHING:
             if default is not UNSET:
                 return default

@@ -14,10 +14,11 @@ from queue import Empty, SimpleQueue
 from typing import Any
 
 from . import reaper
-from .binding import bind, unbind
+from .binding import bind, local, unbind
 from .exits import begin, finish, settle
 from .record import ProcessRecord
 from .states import NORMAL_RETURN
+from .thread_state import keep, reset_locals, run_fresh
 
 __all__ = ["start", "thread_count", "idle_count", "trim_idle", "IDLE_SECONDS", "MAX_IDLE"]
 
@@ -116,8 +117,16 @@ def _work(proc: ProcessRecord) -> None:
             break
 
 
+keep(local())  # the runtime's record of which process the thread runs
+
+
 def run(proc: ProcessRecord) -> None:
-    """Run one process to its end in the calling thread, then its exit."""
+    """Run one process to its end in the calling thread, then its exit.
+
+    The process starts with the thread-local state of a new thread (see
+    thread_state), whatever processes the thread ran before.
+    """
+    reset_locals()
     bind(proc)
     outcome: Any = None
     started = False
@@ -132,7 +141,7 @@ def run(proc: ProcessRecord) -> None:
                 proc.target = None
                 if begin(proc) and target is not None:
                     fun, args, kwargs = target
-                    fun(*args, **kwargs)
+                    run_fresh(fun, args, kwargs)
                 outcome = NORMAL_RETURN
             crashed = settle(proc, outcome)
             break
@@ -152,8 +161,8 @@ reaper.stop_frames_at(run.__code__)
 def report_crash(pid: Any, exc: BaseException) -> None:
     """Log a process's crash through the ``pyex`` logger, with its traceback."""
     tb = exc.__traceback__
-    # The first frame is this module's runner: not the user's concern.
-    if tb is not None and tb.tb_frame.f_code is run.__code__:
+    # The first frames are the runtime's runner: not the user's concern.
+    while tb is not None and tb.tb_frame.f_code in (run.__code__, run_fresh.__code__):
         tb = tb.tb_next
     try:
         logger.error(

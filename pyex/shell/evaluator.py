@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime import ProcessExit
 from ..runtime.internal import clear_interrupt, clear_pending, current, receive_matching
+from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
+from .hidden import hidden_helper_hint
 from .source import compile_source
 
 if TYPE_CHECKING:
@@ -101,12 +103,12 @@ class Evaluator:
         shown = ""
         try:
             session.begin_command(proc, captured, request_id)
-            compiled = compile_source(source, filename, keep_last=path is None)
+            compiled = compile_source(source, filename, path is None, COMPILE_FLAGS)
             namespace = session.namespace
             if compiled.body is not None:
-                exec(compiled.body, namespace)
+                session.loop.run(compiled.body, namespace)  # awaits on the session's loop
             if compiled.last_expression is not None:
-                value = eval(compiled.last_expression, namespace)
+                value = session.loop.run(compiled.last_expression, namespace)
             shown = format_value(value, session.width())
             _flush_streams()
             session.end_command()
@@ -122,6 +124,9 @@ class Evaluator:
         if error is not None:
             evaluation.error = error
             shown = format_exception(error, skip_top_level=filename)
+            hint = hidden_helper_hint(error, source, session.namespace)
+            if hint is not None:
+                shown += "\n" + hint
         elif evaluation.exit_code is None and path is None:
             evaluation.value = value
             if source.strip():
