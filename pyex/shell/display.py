@@ -14,7 +14,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from ..runtime.errors import Exit
+from ..runtime import Exit
 from .inspect_limits import DEFAULT_LIMIT, DEFAULT_PRINTABLE_LIMIT, pformat_limited
 
 __all__ = [

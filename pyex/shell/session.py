@@ -17,12 +17,17 @@ import time
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.mailbox import send
-from ..runtime.process import Process, retire_current
-from ..runtime.spawning import spawn
-from ..runtime.values import make_ref
+from ..runtime import Exit, make_ref, send, spawn
+from ..runtime.internal import (
+    ProcessRecord,
+    exit_signal,
+    find,
+    retire_current,
+    interrupt,
+    pid_of,
+    set_group_leader,
+    watch_exit,
+)
 from ..version import __version__
 from .awaiting import SessionLoop
 from .config import Config
@@ -66,35 +71,31 @@ def banner() -> str:
 INTERRUPTS_BEFORE_KILL = 3
 
 
-def _spawn_detached(fun: Any) -> Any:
-    """Spawn ``fun`` from a short-lived thread, so the caller never becomes a process.
+def _from_outside(action: Any, *args: Any) -> Any:
+    """Run ``action(*args)`` in a short-lived thread, so the caller never becomes a process.
 
-    A front end's thread that became a process would be listed by
-    ``processes()``, and a user who killed it would end pyex. The spawning
-    thread's process ends at once (normally: nothing is linked to it).
+    Spawning and exit signals come from a process; a front end's thread that
+    became one would be listed by ``processes()``, and a user who killed it
+    would end pyex. The helping thread's process ends at once, normally
+    (nothing is linked to it).
     """
-    spawned: list[Any] = []
+    results: list[Any] = []
     failed: list[BaseException] = []
 
-    def start() -> None:
+    def run() -> None:
         try:
-            spawned.append(spawn(fun))
+            results.append(action(*args))
         except BaseException as exc:  # handed to the caller
             failed.append(exc)
         finally:
             retire_current()
 
-    thread = threading.Thread(target=start, name="pyex-shell-spawner")
+    thread = threading.Thread(target=run, name="pyex-shell-starter")
     thread.start()
     thread.join()
     if failed:
         raise failed[0]
-    return spawned[0]
-
-
-def _signal_exit(proc: Process, reason: Any) -> None:
-    """Send the shell process an exit signal from outside the runtime (itself as sender)."""
-    proc.signal_exit(proc.pid, reason)
+    return results[0]
 
 
 class Session:
@@ -111,8 +112,8 @@ class Session:
         self._lock = threading.Lock()
         self._replies: SimpleQueue[tuple[Any, ...]] = SimpleQueue()
         self._evaluator: Evaluator | None = None
-        self._proc: Process | None = None
-        self._capture: tuple[Process, list[str]] | None = None
+        self._proc: ProcessRecord | None = None
+        self._capture: tuple[ProcessRecord, list[str]] | None = None
         self._running: int | None = None
         self._request = 0
         self._waiting = False
@@ -132,14 +133,14 @@ class Session:
 
     def _spawn(self) -> None:
         evaluator = Evaluator(self)
-        pid = _spawn_detached(evaluator.main)
-        proc = table.lookup(pid)
+        pid = _from_outside(spawn, evaluator.main)
+        proc = find(pid)
         assert proc is not None
-        proc.group_leader = self  # its output, and its children's, come here
+        set_group_leader(pid, self)  # its output, and its children's, come here
         with self._lock:
             self._evaluator = evaluator
             self._proc = proc
-        proc.watch_exit(self._on_exit)
+        watch_exit(pid, self._on_exit)
 
     def _on_exit(self, pid: Any, reason: Any) -> None:
         # Runs in the dying shell process's thread.
@@ -153,7 +154,7 @@ class Session:
     def pid(self) -> Any:
         """The pid of the current shell process."""
         proc = self._proc
-        return proc.pid if proc is not None else None
+        return pid_of(proc) if proc is not None else None
 
     @property
     def counter(self) -> int:
@@ -203,7 +204,7 @@ class Session:
         assert proc is not None and evaluator is not None
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            send(proc.pid, (self.tag, request_id, source, filename))
+            send(pid_of(proc), (self.tag, request_id, source, filename))
             while True:
                 item = self._next_reply(deadline, timeout)
                 if item[0] == "evaled" and item[1] == request_id:
@@ -213,7 +214,7 @@ class Session:
                         self._spawn()
                         evaluation.restarted = True
                     break
-                if item[0] == "down" and item[1] == proc.pid:
+                if item[0] == "down" and item[1] == pid_of(proc):
                     evaluation = self._shell_exited(source, item[1], item[2])
                     break
                 # Anything else is stale: a reply to an abandoned command.
@@ -273,10 +274,10 @@ class Session:
         self._spawn()
         return evaluation
 
-    def _await_down(self, proc: Process) -> None:
+    def _await_down(self, proc: ProcessRecord) -> None:
         while True:
             item = self._replies.get()
-            if item[0] == "down" and item[1] == proc.pid:
+            if item[0] == "down" and item[1] == pid_of(proc):
                 return
 
     def recover(self) -> str | None:
@@ -292,7 +293,7 @@ class Session:
             except Empty:
                 return notice
             proc = self._proc
-            if item[0] == "down" and proc is not None and item[1] == proc.pid:
+            if item[0] == "down" and proc is not None and item[1] == pid_of(proc):
                 notice = format_shell_exit(item[1], item[2])
                 if not self._closed:
                     self._spawn()
@@ -307,13 +308,13 @@ class Session:
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
-            return self._proc.interrupt()
+            return interrupt(self._proc)
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            _signal_exit(proc, reason)
+            _from_outside(exit_signal, pid_of(proc), reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -323,13 +324,13 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            _signal_exit(proc, "kill")
+            _from_outside(exit_signal, pid_of(proc), "kill")
             self._await_down(proc)
         self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
-    def begin_command(self, proc: Process, captured: list[str], request_id: int) -> None:
+    def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
             self._running = request_id
@@ -349,7 +350,7 @@ class Session:
 
     # -- group leader: where the session's processes print -------------------
 
-    def write_output(self, text: str, stream: str, proc: Process) -> None:
+    def write_output(self, text: str, stream: str, proc: ProcessRecord) -> None:
         capture = self._capture
         command = capture is not None and capture[0] is proc
         if command:
