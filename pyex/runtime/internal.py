@@ -89,6 +89,7 @@ __all__ = [
     "pid_of",
     "resolve",
     "retire_current",
+    "run_here",
     "runtime_counts",
     "send_request",
     "set_group_leader",
@@ -154,6 +155,21 @@ def dictionary_defaults(pid: Pid, entries: dict[Any, Any]) -> None:
     with proc.lock:
         for key, value in entries.items():
             proc.dictionary.setdefault(key, value)
+
+
+def run_here(fun: Callable[[], Any], on_start: Callable[[Pid], None]) -> None:
+    """Run ``fun()`` as a new process in the calling thread, until the process has exited.
+
+    ``on_start(pid)`` is called first, from the calling thread. For a thread
+    that must host a process itself (a console's main thread, the only one a
+    signal can wake from a blocking call); it must not be a process already
+    (an adopted one is retired first).
+    """
+    retire_current()
+    proc = ProcessRecord((fun, (), {}), describe_call(fun, 0))
+    pid = table.add(proc)
+    on_start(pid)
+    workers.run(proc)
 
 
 def runtime_counts() -> dict[str, int]:

@@ -122,7 +122,10 @@ class StreamRouter:
 
 
 def install_routers() -> None:
-    """Route sys.stdout and sys.stderr through group leaders (idempotent)."""
+    """Route sys.stdout and sys.stderr through group leaders (idempotent); input() too."""
+    from .ordered_input import install_ordered_input
+
+    install_ordered_input()
     with _install_lock:
         if not isinstance(sys.stdout, StreamRouter):
             sys.stdout = StreamRouter(sys.stdout, "stdout")  # type: ignore[assignment]

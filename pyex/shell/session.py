@@ -17,12 +17,11 @@ import time
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
-from ..runtime import Exit, make_ref, send, spawn
+from ..runtime import Exit, make_ref, send
 from ..runtime.internal import (
     ProcessRecord,
     exit_signal,
     find,
-    retire_current,
     interrupt,
     pid_of,
     set_group_leader,
@@ -33,6 +32,7 @@ from .awaiting import SessionLoop
 from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
+from .hosting import Host, WorkerHost, from_outside
 from .namespace import build_namespace
 from .output import install_routers
 from .reports import install_report_handler
@@ -71,33 +71,6 @@ def banner() -> str:
 INTERRUPTS_BEFORE_KILL = 3
 
 
-def _from_outside(action: Any, *args: Any) -> Any:
-    """Run ``action(*args)`` in a short-lived thread, so the caller never becomes a process.
-
-    Spawning and exit signals come from a process; a front end's thread that
-    became one would be listed by ``processes()``, and a user who killed it
-    would end pyex. The helping thread's process ends at once, normally
-    (nothing is linked to it).
-    """
-    results: list[Any] = []
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(action(*args))
-        except BaseException as exc:  # handed to the caller
-            failed.append(exc)
-        finally:
-            retire_current()
-
-    thread = threading.Thread(target=run, name="pyex-shell-starter")
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-    return results[0]
-
-
 class Session:
     """The shell core: one namespace, one shell process at a time."""
 
@@ -106,6 +79,7 @@ class Session:
         display: Display,
         namespace: dict[str, Any] | None = None,
         main_module: bool = False,
+        host: Host | None = None,
     ) -> None:
         self.display = display
         self.tag = make_ref()
@@ -119,6 +93,8 @@ class Session:
         self._waiting = False
         self._closed = False
         self.config = Config()
+        self.host: Host = host if host is not None else WorkerHost()
+        self._interrupt_next: float | None = None  # interrupt the next command begun before then
         self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
@@ -133,7 +109,7 @@ class Session:
 
     def _spawn(self) -> None:
         evaluator = Evaluator(self)
-        pid = _from_outside(spawn, evaluator.main)
+        pid = self.host.start(evaluator.main)
         proc = find(pid)
         assert proc is not None
         set_group_leader(pid, self)  # its output, and its children's, come here
@@ -308,13 +284,16 @@ class Session:
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
-            return interrupt(self._proc)
+            interrupted = interrupt(self._proc)
+        self.host.nudge()  # out of a blocking call, if its thread can be woken
+        return interrupted
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            _from_outside(exit_signal, pid_of(proc), reason)
+            from_outside(exit_signal, pid_of(proc), reason)
+            self.host.nudge()
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -324,16 +303,29 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            _from_outside(exit_signal, pid_of(proc), "kill")
+            from_outside(exit_signal, pid_of(proc), "kill")
+            self.host.nudge()
             self._await_down(proc)
         self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
+    def interrupt_next(self, within: float | None = None) -> None:
+        """Interrupt the next command as it begins (Ctrl+C pressed with its Enter).
+
+        With ``within``, only if it begins within that many seconds.
+        """
+        deadline = float("inf") if within is None else time.monotonic() + within
+        with self._lock:
+            self._interrupt_next = deadline
+
     def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
             self._running = request_id
+            deadline, self._interrupt_next = self._interrupt_next, None
+        if deadline is not None and time.monotonic() <= deadline:
+            raise KeyboardInterrupt
 
     def end_command(self) -> None:
         with self._lock:

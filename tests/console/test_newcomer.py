@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 
 from tmux_console import TmuxConsole
@@ -124,3 +127,89 @@ def test_killing_every_process_in_a_loop_leaves_the_console_working(term: TmuxCo
     assert "** (RecursionError)" in screen
     assert "Traceback" not in screen
     assert "'ok'" in term.run("'ok'", 3)
+
+
+# -- 4. Ctrl+C interrupts the running command at once -----------------------------
+
+BLOCKING = [
+    "time.sleep(30)",
+    "threading.Event().wait()",
+    "input('waiting? ')",
+    "receive()",
+    "while True: pass",
+]
+
+
+@pytest.mark.parametrize("command", BLOCKING)
+def test_ctrl_c_interrupts_a_blocking_call_at_once(term: TmuxConsole, command: str) -> None:
+    pid = term.after(term.run("self()", 2), "pyex(1)> self()")[0]
+    term.run("import time, threading", 3)
+    term.line(command)
+    term.wait_for(r"^(pyex\(3\)> .*|waiting\? )$")  # the command runs: no new prompt
+    started = time.monotonic()
+    term.keys("C-c")
+    screen = term.wait_for(r"^\*\* \(KeyboardInterrupt\)", timeout=5)
+    assert time.monotonic() - started < 0.5 + 0.3  # 0.3 s: tmux and polling, on a busy machine
+    lines = [line.rstrip() for line in screen.split("\n")]
+    assert "** (KeyboardInterrupt)" in lines  # on a line of its own
+    term.wait_prompt(3)
+    assert pid in term.run("self()", 4)  # the same shell process, mailbox and all
+
+
+def test_ctrl_c_in_the_same_instant_as_enter_interrupts_that_command(term: TmuxConsole) -> None:
+    term.run("import time", 2)
+    term.type("time.sleep(30)")
+    term.keys("Enter", "C-c")  # one send-keys: the terminal gets both at once
+    screen = term.wait_for(r"^\*\* \(KeyboardInterrupt\)", timeout=5)
+    assert "pyex(2)> time.sleep(30)" in screen
+    term.wait_prompt(2)
+    assert "'next'" in term.run("'next'", 3)  # the press did not land on this prompt
+
+
+def test_repeated_ctrl_c_announces_the_kill_before_it_kills(term: TmuxConsole) -> None:
+    pid = term.after(term.run("self()", 2), "pyex(1)> self()")[0]
+    term.run("import time", 3)
+    for line in ("while True:", "try:", "time.sleep(10)", "except KeyboardInterrupt:", "pass"):
+        term.line(line)  # auto-indented
+    term.keys("Enter")
+    term.wait_for(r"^\.\.\.\(3\)>\s+pass$")
+    term.wait_for(lambda screen: not screen.rstrip().endswith(">"), what="the command running")
+    term.keys("C-c")
+    term.keys("C-c")
+    term.wait_for(r"one more kills the shell process " + re.escape(pid))
+    term.keys("C-c")
+    screen = term.wait_for(r"shell process exited with reason: killed")
+    assert screen.index("one more kills") < screen.index("exited with reason: killed")
+    term.wait_prompt(1)
+    new_pid = term.after(term.run("self()", 2), "pyex(1)> self()")[0]
+    assert new_pid.startswith("#PID<") and new_pid != pid
+
+
+# -- 6. output keeps program order -------------------------------------------------
+
+
+def test_an_input_prompt_comes_after_what_was_printed_before_it(term: TmuxConsole) -> None:
+    term.line('print("line A"); answer = input("prompt B? ")')
+    screen = term.wait_for(r"^prompt B\?\s*$")
+    lines = [line.rstrip() for line in screen.split("\n")]
+    assert lines[-2:] == ["line A", "prompt B?"]
+    term.line("yes")
+    assert "'yes'" in term.run("answer", 3)
+
+
+def test_help_shows_its_text_before_its_prompt(term: TmuxConsole) -> None:
+    term.line("help()")
+    screen = term.wait_for(r"^help>\s*$")
+    assert "Welcome to Python" in screen
+    assert screen.index("Welcome to Python") < screen.rindex("help>")
+    term.line("quit")
+    term.wait_prompt(2)
+
+
+def test_pdb_shows_where_it_is_before_its_prompt(term: TmuxConsole) -> None:
+    term.line("import pdb; pdb.run('x = 1')")
+    screen = term.wait_for(r"^\(Pdb\)\s*$")
+    assert "<string>(1)<module>()" in screen
+    assert screen.index("<string>(1)") < screen.rindex("(Pdb)")
+    term.line("c")
+    term.wait_prompt(2)

@@ -20,12 +20,15 @@ from typing import Any
 
 from ...shell import Evaluation, Session, banner
 from ...shell.session import INTERRUPTS_BEFORE_KILL
+from ...shell.hosting import Host, MainThreadHost
 from ...shell.output import set_fallback_leader
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
 __all__ = ["Bridge", "run_console"]
 
+# A Ctrl+C that comes while no command runs interrupts one that begins this soon after.
+PRESS_BEFORE_COMMAND = 0.5
 MAX_QUEUED_OUTPUT = 4_000_000  # characters held while the prompt cannot keep up
 
 
@@ -132,12 +135,18 @@ class Bridge:
     command kill the shell process, which is then replaced.
     """
 
-    def __init__(self, commands_fd: int, events_fd: int, ui: subprocess.Popen[bytes] | None) -> None:
+    def __init__(
+        self,
+        commands_fd: int,
+        events_fd: int,
+        ui: subprocess.Popen[bytes] | None,
+        host: Host | None = None,
+    ) -> None:
         self.ui = ui
         self.reader = MessageReader(commands_fd)
         self.outbox = _Outbox(MessageWriter(events_fd))
         self.display = _BridgeDisplay(self)
-        self.session = Session(self.display, main_module=True)
+        self.session = Session(self.display, main_module=True, host=host)
         self._wake_read, self._wake_write = os.pipe()
         self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
         self._commands = 0
@@ -155,14 +164,30 @@ class Bridge:
                 return
             for number in signals:
                 command = self._command
-                if number != signal.SIGINT or command == 0:
-                    continue  # another signal, or no command runs: nothing to interrupt
+                if number != signal.SIGINT:
+                    continue
+                if command == 0:
+                    # The terminal sends SIGINT only while no prompt is up: pressed
+                    # after Enter, before the command began. It is that command's.
+                    self.session.interrupt_next(within=PRESS_BEFORE_COMMAND)
+                    continue
                 presses = presses + 1 if command == counted else 1
                 counted = command
                 if presses >= INTERRUPTS_BEFORE_KILL:
                     self.session.kill_shell()
-                else:
-                    self.session.interrupt()
+                    continue
+                self.session.interrupt()
+                if presses == INTERRUPTS_BEFORE_KILL - 1:
+                    self._announce_kill()
+
+    def _announce_kill(self) -> None:
+        """Before the press that kills the shell process: say what it will do."""
+        text = (
+            f"** (pyex) the command goes on after {INTERRUPTS_BEFORE_KILL - 1} Ctrl+C: "
+            f"one more kills the shell process {self.session.pid} "
+            f"(a new one takes over; the variables stay, its mailbox is lost)"
+        )
+        self.outbox.send({"op": "notice", "text": text, "error": True})
 
     def _catch_ctrl_c(self) -> None:
         signals_read, signals_write = os.pipe()
@@ -240,6 +265,7 @@ class Bridge:
             "banner": banner(),
             "exit": evaluation.exit_code,
             "colors": self.session.config.get("colors"),
+            "interrupted": isinstance(evaluation.error, KeyboardInterrupt),
         }
         result.update(self._prompt_fields())
         self.outbox.send_now(result)
@@ -259,10 +285,19 @@ class Bridge:
             return evaluation.exit_code
         return None
 
-    def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
-        """Serve the prompt until it leaves or a command calls exit(); returns the status."""
+    def run(
+        self,
+        startup: str | None = None,
+        first: tuple[str, str | None] | None = None,
+        catch_ctrl_c: bool = True,
+    ) -> int:
+        """Serve the prompt until it leaves or a command calls exit(); returns the status.
+
+        ``catch_ctrl_c`` False: the caller has (signal handlers are the main thread's to set).
+        """
         set_fallback_leader(self.display)
-        self._catch_ctrl_c()
+        if catch_ctrl_c:
+            self._catch_ctrl_c()
         self.outbox.output(banner() + "\n")
         self.session.start()
         status = self._run_first(startup, first)
@@ -285,6 +320,8 @@ class Bridge:
         op = message.get("op")
         if op == "eval":
             self.display.columns = int(message.get("width") or 80)
+            if message.get("interrupt"):
+                self.session.interrupt_next()  # Ctrl+C came with the Enter that sent it
             evaluation = self._eval(message["source"])
             self._send_result(evaluation)
             return evaluation.exit_code
@@ -330,4 +367,32 @@ def run_console(
     ui = subprocess.Popen(command, pass_fds=(commands_write, events_read))
     os.close(commands_write)
     os.close(events_read)
-    return Bridge(commands_read, events_write, ui).run(startup=startup, first=first)
+    if threading.current_thread() is not threading.main_thread():
+        return Bridge(commands_read, events_write, ui).run(startup=startup, first=first)
+    # The shell process runs on this, the main thread, which a signal wakes from
+    # a blocking call (see shell/hosting.py); another thread serves the prompt,
+    # and ends the program when the prompt is done, whatever the shell still runs.
+    host = MainThreadHost()
+    bridge = Bridge(commands_read, events_write, ui, host)
+    bridge._catch_ctrl_c()
+
+    def serve() -> None:
+        status = 1
+        try:
+            status = bridge.run(startup=startup, first=first, catch_ctrl_c=False)
+        finally:
+            _leave(status)
+
+    threading.Thread(target=serve, name="pyex-console", daemon=True).start()
+    host.serve()
+    return 0  # not reached: _leave() ends the program
+
+
+def _leave(status: int) -> None:
+    """End the program now, from any thread: the shell process may be busy on the main one."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(status)

@@ -13,15 +13,23 @@ import argparse
 import asyncio
 import itertools
 import os
+import select
 import shutil
 import signal
 import sys
+import termios
 import time
+from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input.typeahead import get_typeahead, store_typeahead
+from prompt_toolkit.input.vt100_parser import Vt100Parser
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
 from prompt_toolkit.styles import Style
@@ -73,13 +81,14 @@ class PromptProcess:
         self.prompt_text = "pyex(1)> "
         self.continuation_text = "...(1)> "
         self.exit_status: int | None = None
+        self._late_ctrl_c = False  # Ctrl+C read after Enter, while the prompt was going
         self._completion_ids = itertools.count(1)
         self._stashed: list[Message] = []  # read while waiting for completions
         self.prompt_session: PromptSession[str] = PromptSession(
             message=lambda: self.prompt_text,
             prompt_continuation=lambda width, line, wrap: self.continuation_text,
             multiline=True,
-            key_bindings=key_bindings(),
+            key_bindings=merge_key_bindings([key_bindings(), self._late_ctrl_c_binding()]),
             lexer=PygmentsLexer(PythonLexer) if color else None,
             completer=ShellCompleter(self._complete),
             complete_while_typing=False,
@@ -239,6 +248,66 @@ class PromptProcess:
         finally:
             signal.signal(signal.SIGINT, previous)
 
+    def _late_ctrl_c_binding(self) -> KeyBindings:
+        """Ctrl+C read once Enter has ended the prompt: kept for the command, not lost."""
+        bindings = KeyBindings()
+
+        @Condition
+        def prompt_ending() -> bool:
+            app = get_app_or_none()
+            return app is not None and (app.is_done or (app.future is not None and app.future.done()))
+
+        @bindings.add("c-c", filter=prompt_ending, eager=True)
+        def _late(event: KeyPressEvent) -> None:
+            self._late_ctrl_c = True
+
+        return bindings
+
+    def _ctrl_c_typed_ahead(self) -> bool:
+        """Whether Ctrl+C came with the Enter that ended the prompt, and is this command's.
+
+        It may have been handled late by the prompt, be read but not handled
+        (prompt_toolkit's typeahead), or be still unread in the terminal. Keys
+        after it are kept for the next prompt; those before it go, as Ctrl+C
+        drops a line.
+        """
+        pressed, self._late_ctrl_c = self._late_ctrl_c, False
+        keys = get_typeahead(self.prompt_session.input) + self._unread_keys()
+        presses = [index for index, key in enumerate(keys) if key.key == Keys.ControlC]
+        if presses:
+            keys = keys[presses[-1] + 1 :]
+        store_typeahead(self.prompt_session.input, keys)
+        return pressed or bool(presses)
+
+    def _unread_keys(self) -> list[Any]:
+        """Keys typed while the prompt went away, before the terminal turned Ctrl+C into SIGINT."""
+        try:
+            fd = sys.stdin.fileno()
+            saved = termios.tcgetattr(fd)
+        except (termios.error, OSError, ValueError, AttributeError):
+            return []
+        data = b""
+        try:
+            raw = termios.tcgetattr(fd)
+            raw[3] &= ~(termios.ICANON | termios.ECHO)
+            raw[6][termios.VMIN] = 0
+            raw[6][termios.VTIME] = 0
+            termios.tcsetattr(fd, termios.TCSANOW, raw)
+            while select.select([fd], [], [], 0)[0]:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    break
+                data += chunk
+        except (termios.error, OSError):
+            pass
+        finally:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        if not data:
+            return []
+        keys: list[Any] = []
+        Vt100Parser(keys.append).feed_and_flush(data.decode("utf-8", "replace"))
+        return keys
+
     # -- the loop ----------------------------------------------------------
 
     def run(self) -> int:
@@ -266,10 +335,17 @@ class PromptProcess:
                     self.display.prompt_ended()
                 if not text.strip():
                     continue
-                self.writer.send({"op": "eval", "source": text, "width": self._columns()})
+                message = {"op": "eval", "source": text, "width": self._columns()}
+                typed_ahead = self._ctrl_c_typed_ahead()
+                if typed_ahead:
+                    message["interrupt"] = True  # pressed with Enter: it is this command's
+                self.writer.send(message)
                 result = self._wait_for()
                 if result["op"] == "exit":
                     return int(result.get("status") or 0)
+                if not typed_ahead and result.get("interrupted"):
+                    # Ctrl+C during the command: the terminal echoed ^C where the cursor was.
+                    self.display.at_line_start = False
                 self.show(result)
                 if result.get("exit") is not None:
                     return int(result["exit"])
