@@ -20,8 +20,8 @@ from typing import Any, Callable
 from ..runtime import Exit, Pid
 from ..runtime.internal import (
     ATOMIC_TYPES,
-    NOTHING,
     LONGEST,
+    NOTHING,
     copy_message,
     current,
     deliver_to_alias,

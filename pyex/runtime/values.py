@@ -22,6 +22,7 @@ class Pid:
     node: int
     serial: int
     creation: int
+    _proc: Any  # the runtime's record of the process, once looked up
 
     def __init__(self, node: int, serial: int, creation: int = 0) -> None:
         object.__setattr__(self, "node", node)
@@ -116,7 +117,7 @@ def pid(*parts: Any) -> Pid:
             )
         return Pid(*(int(group) for group in match.groups()))
     if len(parts) == 3:
-        for position, part in zip(("first", "second", "third"), parts):
+        for position, part in zip(("first", "second", "third"), parts, strict=True):
             if not isinstance(part, int) or isinstance(part, bool):
                 raise TypeError(
                     f"pid() takes three integers; the {position} is "

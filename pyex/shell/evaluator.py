@@ -116,7 +116,7 @@ class Evaluator:
             raise
         except SystemExit as exc:
             evaluation.exit_code = _exit_code(exc.code)
-        except BaseException as exc:  # noqa: B036 - every error is shown, the shell lives on
+        except BaseException as exc:  # every error is shown, the shell lives on
             error = exc
         _flush_streams()
         self._quiesce(proc)

@@ -187,7 +187,7 @@ class Helpers:
         helpers = [(name, namespace[name]) for name in HELPER_NAMES if name in namespace]
         calls = [usage(name, value) for name, value in helpers]
         width = max(len(call) for call in calls) + 2
-        for call, (_, value) in zip(calls, helpers):
+        for call, (_, value) in zip(calls, helpers, strict=True):
             lines.append(f"  {call:<{width}}{doc_summary(value)}")
         lines += ["", "Processes:"]
         present = [name for name in PROCESS_NAMES if name in namespace]
@@ -333,7 +333,7 @@ class Helpers:
             ("## Scheduler", None),
             ("Switch interval", f"{sys.getswitchinterval() * 1000:g} ms"),
         ]
-        lines = []
+        lines: list[str] = []
         for label, value in rows:
             if value is None:
                 lines.append(("\n" if lines else "") + label)
