@@ -25,7 +25,7 @@ from ..runtime.errors import Exit
 from ..runtime.mailbox import receive_matching
 from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
 from ..runtime.timeouts import LONGEST, wait_time
-from ..runtime.values import Pid
+from ..runtime.values import Pid, Ref
 from .handoff import hand_over
 
 __all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
@@ -229,13 +229,17 @@ def reply(from_: Any, value: Any) -> str:
 
     Works from any process. A reply to a caller that gave up is dropped.
     """
-    try:
-        pid, ref = from_
-    except (TypeError, ValueError):
+    if not (
+        from_.__class__ is tuple
+        and len(from_) == 2
+        and from_[0].__class__ is Pid
+        and from_[1].__class__ in (Tag, Ref)
+    ):
         raise TypeError(
             f"from_ must be the (pid, reference) pair handle_call received, got {from_!r}"
-        ) from None
-    proc = table.lookup(pid) if pid.__class__ is Pid else None
+        )
+    pid, ref = from_
+    proc = table.lookup(pid)
     if proc is not None:
         # The runtime's deliver_alias: once the caller has dropped the alias
         # (it gave up), no reply lands.
