@@ -224,10 +224,12 @@ def _what(
     return ("GenServer", "call", [server, request, timeout])
 
 
-def reply(from_: Any, value: Any) -> str:
+def reply(from_: Any, value: Any, strict: bool = True) -> str:
     """Send ``value`` as the reply to the call ``from_`` (a handle_call's ``from_``).
 
     Works from any process. A reply to a caller that gave up is dropped.
+    ``strict=False`` shares what cannot be copied instead of refusing it (for
+    introspection: a server's state as ``get_state`` shows it).
     """
     if not (
         from_.__class__ is tuple
@@ -244,6 +246,9 @@ def reply(from_: Any, value: Any) -> str:
         # The runtime's deliver_alias: once the caller has dropped the alias
         # (it gave up), no reply lands.
         proc.deliver_alias(
-            ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
+            ref,
+            (ref, value)
+            if value.__class__ in ATOMIC_TYPES
+            else copy_message((ref, value), strict),
         )
     return "ok"

@@ -9,7 +9,7 @@ exits through links and monitors (links.py, process.py).
 """
 
 from .api import Process, self
-from .copying import Shared, copy_message
+from .copying import Shared, UncopyableError, copy_message
 from .errors import Exit, NotRegisteredError, ProcessExit, ReceiveTimeout
 from .introspection import alive, info, processes
 from .mailbox import flush, receive, send
@@ -27,6 +27,7 @@ __all__ = [
     "ReceiveTimeout",
     "Ref",
     "Shared",
+    "UncopyableError",
     "alive",
     "copy_message",
     "flush",

@@ -103,3 +103,36 @@ def test_a_server_survives_a_bad_reply_attempt_from_its_caller():
     assert alive(server)
     GenServer.stop(server)
     assert wait_exit(server) == "noproc"
+
+
+class HoldsALock(GenServer):
+    def init(self, arg):
+        import threading
+
+        return ("ok", {"lock": threading.Lock(), "count": 1})
+
+    def handle_call(self, request, from_, state):
+        return ("reply", state["count"], state)
+
+
+def test_get_state_of_a_server_holding_a_lock_shows_it_and_the_server_lives_on():
+    from pyex import get_state
+
+    _, server = GenServer.start_link(HoldsALock, None)
+    state = get_state(server)
+    assert state["count"] == 1 and hasattr(state["lock"], "acquire")
+    assert GenServer.call(server, "count") == 1
+    GenServer.stop(server)
+
+
+def test_a_call_with_an_uncopyable_request_is_refused_in_the_caller():
+    import threading
+
+    from pyex import UncopyableError, info
+
+    _, server = GenServer.start_link(HoldsALock, None)
+    with pytest.raises(UncopyableError):
+        GenServer.call(server, threading.Lock())
+    assert info(self_pid())["monitors"] == []
+    assert GenServer.call(server, "count") == 1
+    GenServer.stop(server)
