@@ -26,6 +26,7 @@ from ..runtime.spawning import spawn
 from ..runtime.timeouts import wait_time
 from ..runtime.values import make_ref
 from ..version import __version__
+from .awaiting import SessionLoop
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
 from .namespace import build_namespace
@@ -95,6 +96,7 @@ class Session:
         self._request = 0
         self._waiting = False
         self._closed = False
+        self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
@@ -336,7 +338,12 @@ class Session:
                     self._spawn()
 
     def interrupt(self) -> bool:
-        """Raise KeyboardInterrupt in the running command, if one runs."""
+        """Raise KeyboardInterrupt in the running command, if one runs.
+
+        A command awaiting on the session's loop has its task cancelled instead.
+        """
+        if self.loop.cancel():
+            return True
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
@@ -358,6 +365,7 @@ class Session:
         if proc is not None:
             exit_signal(proc.pid, "kill")
             self._await_down(CLOSE_SECONDS)
+        self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
