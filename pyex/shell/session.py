@@ -17,14 +17,18 @@ import time
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.links import exit as exit_signal
-from ..runtime.mailbox import send
-from ..runtime.process import Process, local
-from ..runtime.spawning import spawn
-from ..runtime.timeouts import wait_time
-from ..runtime.values import make_ref
+from ..runtime import Exit, make_ref, send, spawn
+from ..runtime.internal import (
+    ProcessRecord,
+    bound,
+    exit_signal,
+    find,
+    interrupt,
+    pid_of,
+    set_group_leader,
+    wait_time,
+    watch_exit,
+)
 from ..version import __version__
 from .awaiting import SessionLoop
 from .display import format_shell_exit
@@ -87,11 +91,11 @@ class Session:
         self._lock = threading.Lock()
         self._replies: SimpleQueue[tuple[Any, ...]] = SimpleQueue()
         self._evaluator: Evaluator | None = None
-        self._proc: Process | None = None
+        self._proc: ProcessRecord | None = None
         self._gone: threading.Event | None = None  # set once self._proc has exited
         self._claimed = 0  # the latest request the shell process has taken up
         self._withdrawn: set[int] = set()  # requests given up before they started
-        self._capture: tuple[Process, list[str]] | None = None
+        self._capture: tuple[ProcessRecord, list[str]] | None = None
         self._running: int | None = None
         self._request = 0
         self._waiting = False
@@ -115,13 +119,13 @@ class Session:
             if self._closed:
                 return
             pid = spawn(evaluator.main)
-            proc = table.lookup(pid)
+            proc = find(pid)
             assert proc is not None
-            proc.group_leader = self  # its output, and its children's, come here
+            set_group_leader(pid, self)  # its output, and its children's, come here
             self._evaluator = evaluator
             self._proc = proc
             self._gone = gone
-        proc.watch_exit(lambda pid, reason: self._on_exit(pid, reason, gone))
+        watch_exit(pid, lambda pid, reason: self._on_exit(pid, reason, gone))
 
     def _on_exit(self, pid: Any, reason: Any, gone: threading.Event) -> None:
         # Runs in the dying shell process's thread (or the reaper's).
@@ -136,7 +140,7 @@ class Session:
     def pid(self) -> Any:
         """The pid of the current shell process."""
         proc = self._proc
-        return proc.pid if proc is not None else None
+        return pid_of(proc) if proc is not None else None
 
     @property
     def counter(self) -> int:
@@ -179,7 +183,7 @@ class Session:
         """
         if self._closed:
             raise RuntimeError("this shell session is closed")
-        me = getattr(local(), "proc", None)
+        me = bound()
         if me is not None and me is self._proc:
             raise RuntimeError(
                 "eval() was called from inside a command of the same shell: its shell "
@@ -200,7 +204,7 @@ class Session:
         assert proc is not None and evaluator is not None
         deadline = None if wait is None else time.monotonic() + wait
         try:
-            send(proc.pid, (self.tag, request_id, source, filename))
+            send(pid_of(proc), (self.tag, request_id, source, filename))
             while True:
                 item = self._next_reply(deadline)
                 if item is None:
@@ -213,7 +217,7 @@ class Session:
                         self._spawn()
                         evaluation.restarted = True
                     break
-                if item[0] == "down" and item[1] == proc.pid:
+                if item[0] == "down" and item[1] == pid_of(proc):
                     if self._closed:
                         raise RuntimeError(
                             "the shell session was closed while the command ran"
@@ -255,7 +259,7 @@ class Session:
             except Empty:
                 return None
 
-    def _give_up(self, request_id: int, proc: Process, timeout: Any) -> None:
+    def _give_up(self, request_id: int, proc: ProcessRecord, timeout: Any) -> None:
         """Abandon request ``request_id``, out of time; raise TimeoutError saying how."""
         with self._lock:
             started = self._claimed >= request_id
@@ -276,7 +280,7 @@ class Session:
                 raise TimeoutError(
                     f"the command ran longer than {timeout:g} s and was interrupted"
                 )
-            if item[0] == "down" and item[1] == proc.pid:
+            if item[0] == "down" and item[1] == pid_of(proc):
                 self._replies.put(item)  # let recover() report it and start another
                 raise TimeoutError(
                     f"the command ran longer than {timeout:g} s; interrupted, "
@@ -287,7 +291,7 @@ class Session:
         self._await_down(CLOSE_SECONDS)
         raise TimeoutError(
             f"the command ran longer than {timeout:g} s and did not stop within "
-            f"{INTERRUPT_GRACE_SECONDS:g} s of an interrupt: its shell process {proc.pid} "
+            f"{INTERRUPT_GRACE_SECONDS:g} s of an interrupt: its shell process {pid_of(proc)} "
             f"was killed, and a new one takes the next command"
         )
 
@@ -332,7 +336,7 @@ class Session:
             except Empty:
                 return notice
             proc = self._proc
-            if item[0] == "down" and proc is not None and item[1] == proc.pid:
+            if item[0] == "down" and proc is not None and item[1] == pid_of(proc):
                 notice = format_shell_exit(item[1], item[2])
                 if not self._closed:
                     self._spawn()
@@ -347,13 +351,13 @@ class Session:
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
-            return self._proc.interrupt()
+            return interrupt(self._proc)
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, reason)
+            exit_signal(pid_of(proc), reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -363,13 +367,13 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, "kill")
+            exit_signal(pid_of(proc), "kill")
             self._await_down(CLOSE_SECONDS)
         self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
-    def begin_command(self, proc: Process, captured: list[str], request_id: int) -> None:
+    def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
             self._running = request_id
@@ -389,7 +393,7 @@ class Session:
 
     # -- group leader: where the session's processes print -------------------
 
-    def write_output(self, text: str, stream: str, proc: Process) -> None:
+    def write_output(self, text: str, stream: str, proc: ProcessRecord) -> None:
         capture = self._capture
         if capture is not None and capture[0] is proc:
             capture[1].append(text)
