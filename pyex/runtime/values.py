@@ -92,7 +92,20 @@ class Pid:
         return self
 
 
-_PID_TEXT = re.compile(r"^\s*(?:#PID)?<?\s*(\d+)\.(\d+)\.(\d+)\s*>?\s*$")
+# ASCII digits only (no other script's), brackets both or neither, at most
+# _MAX_DIGITS digits a number (int() of a longer one is slow, or refused).
+_MAX_DIGITS = 20
+_NUMBERS = r"([0-9]{1,%d})\.([0-9]{1,%d})\.([0-9]{1,%d})" % ((_MAX_DIGITS,) * 3)
+_PID_TEXT = re.compile(
+    r"\s*(?:(?:#PID)?<\s*%s\s*>|%s)\s*" % (_NUMBERS, _NUMBERS), re.ASCII
+)
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut short (with its length) when it is long."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def pid(*parts: Any) -> Pid:
@@ -109,13 +122,14 @@ def pid(*parts: Any) -> Pid:
                 f"pid() takes a string like '0.84.0' or three integers, "
                 f"got {text!r} ({type(text).__name__})"
             )
-        match = _PID_TEXT.match(text)
+        match = _PID_TEXT.fullmatch(text)
         if match is None:
             raise ValueError(
-                f"malformed pid {text!r}: expected three non-negative integers "
-                f"separated by dots, like '0.84.0' or '#PID<0.84.0>'"
+                f"malformed pid {_shown(text)}: expected three non-negative integers "
+                f"(ASCII digits, at most {_MAX_DIGITS} each) separated by dots, "
+                f"like '0.84.0' or '#PID<0.84.0>'"
             )
-        return Pid(*(int(group) for group in match.groups()))
+        return Pid(*(int(group) for group in match.groups() if group is not None))
     if len(parts) == 3:
         for position, part in zip(("first", "second", "third"), parts, strict=True):
             if not isinstance(part, int) or isinstance(part, bool):
