@@ -28,7 +28,7 @@ from .api import register
 from .async_exc import clear_pending
 from .binding import bound
 from .copying import ATOMIC_TYPES, copy_message
-from .current import current
+from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
 from .interrupts import clear_interrupt, interrupt
@@ -88,6 +88,7 @@ __all__ = [
     "open_request",
     "pid_of",
     "resolve",
+    "retire_current",
     "runtime_counts",
     "send_request",
     "set_group_leader",

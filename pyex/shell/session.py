@@ -23,6 +23,7 @@ from ..runtime.internal import (
     bound,
     exit_signal,
     find,
+    retire_current,
     interrupt,
     pid_of,
     set_group_leader,
@@ -31,6 +32,7 @@ from ..runtime.internal import (
 )
 from ..version import __version__
 from .awaiting import SessionLoop
+from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
 from .namespace import build_namespace
@@ -77,6 +79,33 @@ INTERRUPT_GRACE_SECONDS = 1.0
 CLOSE_SECONDS = 1.0
 
 
+def _from_outside(action: Any, *args: Any) -> Any:
+    """Run ``action(*args)`` in a short-lived thread, so the caller never becomes a process.
+
+    Spawning and exit signals come from a process; a front end's thread that
+    became one would be listed by ``processes()``, and a user who killed it
+    would end pyex. The helping thread's process ends at once, normally
+    (nothing is linked to it).
+    """
+    results: list[Any] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(action(*args))
+        except BaseException as exc:  # handed to the caller
+            failed.append(exc)
+        finally:
+            retire_current()
+
+    thread = threading.Thread(target=run, name="pyex-shell-starter")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return results[0]
+
+
 class Session:
     """The shell core: one namespace, one shell process at a time."""
 
@@ -100,6 +129,8 @@ class Session:
         self._request = 0
         self._waiting = False
         self._closed = False
+        self.config = Config()
+        self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
         install_report_handler()
@@ -118,7 +149,7 @@ class Session:
         with self._lock:  # close() sees either no new process or this one
             if self._closed:
                 return
-            pid = spawn(evaluator.main)
+            pid = _from_outside(spawn, evaluator.main)
             proc = find(pid)
             assert proc is not None
             set_group_leader(pid, self)  # its output, and its children's, come here
@@ -157,7 +188,9 @@ class Session:
         return f"...({self.counter})> "
 
     def width(self) -> int:
-        return self.display.width()
+        """Columns results are laid out in: configure(width=...), else the display's."""
+        configured = self.config.get("width")
+        return configured if configured is not None else self.display.width()
 
     def evaluator(self) -> Evaluator | None:
         """The current shell process's evaluator."""
@@ -235,7 +268,7 @@ class Session:
     def run_file(self, path: str, source: str | None = None) -> Evaluation:
         """Run a Python file in the shell process, in the namespace (a startup file, a script)."""
         if source is None:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 source = handle.read()
         return self.eval(source, filename=os.path.abspath(path))
 
@@ -357,7 +390,7 @@ class Session:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            exit_signal(pid_of(proc), reason)
+            _from_outside(exit_signal, pid_of(proc), reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -367,7 +400,7 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            exit_signal(pid_of(proc), "kill")
+            _from_outside(exit_signal, pid_of(proc), "kill")
             self._await_down(CLOSE_SECONDS)
         self.loop.close()
 
@@ -395,8 +428,14 @@ class Session:
 
     def write_output(self, text: str, stream: str, proc: ProcessRecord) -> None:
         capture = self._capture
-        if capture is not None and capture[0] is proc:
-            capture[1].append(text)
+        command = capture is not None and capture[0] is proc
+        if command:
+            capture[1].append(text)  # type: ignore[index]
+        # A display with a standard error of its own (a scripted session) shows sys.stderr there.
+        to_stderr = getattr(self.display, "error_output", None) if stream == "stderr" else None
+        if to_stderr is not None:
+            to_stderr(text)
+        elif command:
             self.display.command_output(text)
         else:
             self.display.background_output(text)

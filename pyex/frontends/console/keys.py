@@ -36,8 +36,8 @@ def should_submit(text: str, unedited: bool = False) -> bool:
     try:
         if not is_complete(text):
             return False
-    except SyntaxError:
-        return True
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return True  # invalid (or too deep to compile): run, to show the error
     if unedited or not may_continue(text):
         return True
     return text.split("\n")[-1].strip() == ""
