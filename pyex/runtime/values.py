@@ -95,10 +95,9 @@ class Pid:
 # ASCII digits only (no other script's), brackets both or neither, at most
 # _MAX_DIGITS digits a number (int() of a longer one is slow, or refused).
 _MAX_DIGITS = 20
-_NUMBERS = r"([0-9]{1,%d})\.([0-9]{1,%d})\.([0-9]{1,%d})" % ((_MAX_DIGITS,) * 3)
-_PID_TEXT = re.compile(
-    r"\s*(?:(?:#PID)?<\s*%s\s*>|%s)\s*" % (_NUMBERS, _NUMBERS), re.ASCII
-)
+_NUMBER = rf"([0-9]{{1,{_MAX_DIGITS}}})"
+_NUMBERS = rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
+_PID_TEXT = re.compile(rf"\s*(?:(?:#PID)?<\s*{_NUMBERS}\s*>|{_NUMBERS})\s*", re.ASCII)
 
 
 def _shown(text: str, limit: int = 60) -> str:
