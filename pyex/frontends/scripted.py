@@ -12,7 +12,6 @@ to ``sys.stderr`` goes to standard error.
 
 from __future__ import annotations
 
-import sys
 import threading
 from typing import IO, Iterator, TextIO
 

@@ -41,8 +41,8 @@ from .registry import check_name
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, take
-from .timeouts import LONGEST, wait_time
 from .thread_state import keep as keep_thread_local
+from .timeouts import LONGEST, wait_time
 from .timers import schedule as schedule_timer
 from .values import Pid
 

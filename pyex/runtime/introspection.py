@@ -11,8 +11,8 @@ from typing import Any
 from . import table
 from .links import require_pid
 from .record import ProcessRecord
-from .states import ALIVE, DEAD, EXITING, WAITING
 from .spawning import call_tuple
+from .states import ALIVE, DEAD, EXITING, WAITING
 from .values import Pid
 
 __all__ = ["alive", "info", "processes", "current_function", "snapshot", "ProcessSnapshot"]

@@ -78,6 +78,8 @@ class Evaluator:
                 _, request_id, source, filename = receive_matching(is_request)
             except KeyboardInterrupt:
                 continue  # Ctrl+C between commands: nothing to interrupt
+            if not session.claim(request_id):
+                continue  # given up before it started (eval's timeout): never run it
             try:
                 evaluation = self.evaluate(request_id, source, filename)
             except KeyboardInterrupt as exc:  # landed in the evaluator's own code
@@ -119,7 +121,7 @@ class Evaluator:
             raise
         except SystemExit as exc:
             evaluation.exit_code = _exit_code(exc.code)
-        except BaseException as exc:  # noqa: B036 - every error is shown, the shell lives on
+        except BaseException as exc:  # every error is shown, the shell lives on
             error = exc
         _flush_streams()
         self._quiesce(proc)

@@ -353,7 +353,7 @@ class Helpers:
             ("## Scheduler", None),
             ("Switch interval", f"{sys.getswitchinterval() * 1000:g} ms"),
         ]
-        lines = []
+        lines: list[str] = []
         for label, value in rows:
             if value is None:
                 lines.append(("\n" if lines else "") + label)

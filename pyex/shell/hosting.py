@@ -21,12 +21,14 @@ from queue import Empty, SimpleQueue
 from typing import Any, Callable, Protocol
 
 from ..runtime import spawn
-from ..runtime.internal import retire_current, run_here
+from ..runtime.internal import retire_current, run_here, schedule_timer
 
 __all__ = ["Host", "WorkerHost", "MainThreadHost", "from_outside", "NUDGE_SIGNAL"]
 
 # The signal that wakes the main thread from a blocking call; its handler does nothing.
 NUDGE_SIGNAL = signal.SIGUSR2
+# When the nudge is sent again after the first (seconds).
+NUDGE_AGAIN = (0.02, 0.1, 0.25)
 # How long start() waits for the main thread to take a new shell process: it may still
 # be unwinding a killed one that catches its exit; a worker thread then runs the new one.
 MAIN_THREAD_WAIT = 1.0
@@ -122,6 +124,17 @@ class MainThreadHost:
         return job.pids.get()  # taken just now: its pid comes at once
 
     def nudge(self) -> None:
+        """Signal the main thread now, and a few times more within NUDGE_AGAIN.
+
+        A signal that comes just before the thread enters a blocking call (its
+        handler already run at C level) does not wake it; a later one does.
+        Nudging a thread that has taken its exception already does nothing.
+        """
+        self._signal_main()
+        for delay in NUDGE_AGAIN:
+            schedule_timer(delay, self._signal_main)
+
+    def _signal_main(self) -> None:
         ident = self._ident
         if ident is not None and self._hosting:
             try:

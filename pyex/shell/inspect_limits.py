@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import itertools
 import pprint
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["limited", "pformat_limited", "DEFAULT_LIMIT", "DEFAULT_PRINTABLE_LIMIT"]
 
@@ -73,7 +73,7 @@ class _Recursive:
 class _Printer(pprint.PrettyPrinter):
     """pprint, knowing how to lay out a cut set over several lines."""
 
-    _dispatch = dict(pprint.PrettyPrinter._dispatch)  # type: ignore[attr-defined]
+    _dispatch: ClassVar[dict[Any, Any]] = dict(pprint.PrettyPrinter._dispatch)  # type: ignore[attr-defined]
 
     def _pprint_cut_set(
         self, obj: _CutSet, stream: Any, indent: int, allowance: int, context: Any, level: int

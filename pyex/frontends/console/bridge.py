@@ -19,9 +19,9 @@ import threading
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
-from ...shell.session import INTERRUPTS_BEFORE_KILL
 from ...shell.hosting import Host, MainThreadHost
 from ...shell.output import set_fallback_leader
+from ...shell.session import INTERRUPTS_BEFORE_KILL
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
