@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import inspect
+import builtins
 import os
+import re
 import traceback
 from types import TracebackType
 from typing import Any
@@ -115,6 +117,28 @@ def _location(filename: str) -> str:
     return filename
 
 
+_HELPER_ARITY = re.compile(
+    r"^Helpers\.(\w+)\(\) takes (from )?(\d+)(?: to (\d+))? positional arguments? but (\d+) (?:were|was) given$"
+)
+
+
+def _helper_call_error(exc: BaseException) -> BaseException:
+    """A TypeError about a helper's arguments, counting the user's arguments only (not self)."""
+    if not isinstance(exc, TypeError) or not str(exc).startswith("Helpers."):
+        return exc
+    text = str(exc)
+    match = _HELPER_ARITY.match(text)
+    if match is None:
+        return TypeError(text.removeprefix("Helpers."))
+    name, ranged, low, high, given = match.groups()
+    def count(n: str) -> int:
+        return int(n) - 1
+    takes = f"from {count(low)} to {count(high)}" if ranged and high else str(count(low))
+    plural = "" if (high or low) and takes == "1" else "s"
+    verb = "was" if count(given) == 1 else "were"
+    return TypeError(f"{name}() takes {takes} positional argument{plural} but {count(given)} {verb} given")
+
+
 def _exception_message(exc: BaseException) -> str:
     try:
         text = str(exc)
@@ -125,7 +149,11 @@ def _exception_message(exc: BaseException) -> str:
     return text
 
 
+_GROUP: Any = getattr(builtins, "BaseExceptionGroup", ())  # Python 3.11+
+
+
 def _header(exc: BaseException) -> str:
+    exc = _helper_call_error(exc)
     name = type(exc).__qualname__
     module = type(exc).__module__
     if module not in ("builtins", "__main__", "pyex", None) and not module.startswith("pyex."):
@@ -154,6 +182,12 @@ def format_exception(
     cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     if cause is not None and not isinstance(cause, Exit):
         lines.append(f"{indent}    (while handling {_header(cause)[3:]})")
+    for note in getattr(exc, "__notes__", None) or []:  # add_note(): shown as Python shows them
+        lines.append(f"{indent}    {note}")
+    for number, inner in enumerate(getattr(exc, "exceptions", None) or [], 1):
+        if isinstance(exc, _GROUP):
+            lines.append(f"{indent}    +-- {number}:")
+            lines.append(format_exception(inner, indent + "        "))
     return "\n".join(lines)
 
 

@@ -66,3 +66,18 @@ def test_a_recursion_error_shows_a_short_traceback(shell):
     assert text.count("in down") == 3
     assert "[the frame above repeated" in text
     assert len(text.split("\n")) < 15
+
+
+def test_exception_notes_and_groups_are_shown(shell):
+    text = shell.eval("e = ValueError('x'); e.add_note('a note'); raise e").text
+    assert text == "** (ValueError) x\n    a note"
+    text = shell.eval("raise ExceptionGroup('many', [ValueError(1), KeyError(2)])").text
+    assert "** (ExceptionGroup) many (2 sub-exceptions)" in text
+    assert "+-- 1:" in text and "** (ValueError) 1" in text and "** (KeyError) 2" in text
+
+
+def test_a_helper_called_wrongly_counts_the_users_arguments_only(shell):
+    assert shell.eval("i(1, 2)").text == (
+        "** (TypeError) i() takes from 0 to 1 positional arguments but 2 were given"
+    )
+    assert shell.eval("pwd(1)").text == "** (TypeError) pwd() takes 0 positional arguments but 1 was given"
