@@ -213,3 +213,22 @@ def test_pdb_shows_where_it_is_before_its_prompt(term: TmuxConsole) -> None:
     assert screen.index("<string>(1)") < screen.rindex("(Pdb)")
     term.line("c")
     term.wait_prompt(2)
+
+
+# -- 10. polish -------------------------------------------------------------------
+
+
+def test_clear_puts_the_prompt_on_the_first_row(term: TmuxConsole) -> None:
+    term.run("1 + 1", 2)
+    term.line("clear()")
+    term.wait_for(lambda screen: screen.split("\n")[0].rstrip() == "pyex(3)>", what="prompt on row 1")
+    assert term.cursor()[0] == 0
+
+
+def test_a_history_suggestion_looks_different_without_colours(term: TmuxConsole) -> None:
+    term.run("'sugg' + 'estion'", 2)
+    term.type("'sug")
+    term.wait_for(r"pyex\(2\)> 'sugg' \+ 'estion'$")  # the rest suggested from history
+    styled = term._tmux("capture-pane", "-e", "-p", "-t", "pyex")
+    line = [text for text in styled.split("\n") if "pyex(2)>" in text][-1]
+    assert "\x1b[4m" in line, repr(line)  # underlined, unlike the typed part

@@ -43,6 +43,7 @@ class TerminalDisplay:
 
     def clear_screen(self) -> None:
         self.write("\x1b[H\x1b[2J\x1b[3J")
+        self.at_line_start = True  # the cursor is on the first row: the prompt goes there
 
     # -- writing ----------------------------------------------------------
 

@@ -66,6 +66,11 @@ def _history() -> History:
     return FileHistory(path)
 
 
+def _style(color: bool) -> Style:
+    """Without colours, a suggestion from history is underlined, unlike what was typed."""
+    return Style.from_dict({} if color else {"auto-suggestion": "underline"})
+
+
 class _RuntimeGone(Exception):
     """The runtime's process closed its end: leave."""
 
@@ -94,7 +99,7 @@ class PromptProcess:
             complete_while_typing=False,
             auto_suggest=AutoSuggestFromHistory(),
             history=_history(),
-            style=Style.from_dict({}),
+            style=_style(color),
             include_default_pygments_style=color,
             color_depth=None if color else ColorDepth.DEPTH_1_BIT,
             enable_suspend=True,
@@ -107,6 +112,7 @@ class PromptProcess:
         session = self.prompt_session
         session.lexer = PygmentsLexer(PythonLexer) if color else None
         session.color_depth = None if color else ColorDepth.DEPTH_1_BIT
+        session.style = _style(color)
 
     def _columns(self) -> int:
         return shutil.get_terminal_size((80, 24)).columns
