@@ -19,10 +19,10 @@ import itertools
 from queue import Empty
 from typing import Any, Callable
 
-from ..runtime import registry, table
+from ..runtime import links, registry, remote, table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
-from ..runtime.mailbox import check_timeout, receive_matching
+from ..runtime.mailbox import check_timeout, receive_matching, send
 from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
 from ..runtime.values import Pid
 from .handoff import hand_over
@@ -164,6 +164,10 @@ def call(
     it died first. ``what`` is what Elixir puts there, ``describe()`` if given,
     else ``('GenServer', 'call', [server, request, timeout])``.
     """
+    if server.__class__ is not Pid:
+        server = remote.local_name(server)
+    if remote.is_remote(server):
+        return _call_remote(server, tag, request, timeout, describe)
     pid = server if server.__class__ is Pid else whereis(server)
     wait = check_call_timeout(timeout)
     if pid is None:
@@ -217,6 +221,37 @@ def call(
     raise Exit((message[4], _what(describe, server, request, timeout)))
 
 
+def _call_remote(
+    server: Any,
+    tag: str,
+    request: Any,
+    timeout: Any,
+    describe: Callable[[], tuple[str, str, list[Any]]] | None,
+) -> Any:
+    """A call to a process on another node (a remote pid or ``(name, node)``): plain steps.
+
+    The reply is tagged with the monitor's reference, as OTP's gen:reply answers
+    ``{Tag, Reply}``; a lost connection is the DOWN reason ``'noconnection'``.
+    """
+    wait = check_call_timeout(timeout)
+    ref = links.monitor(server)
+    send(server, (tag, (current().pid, ref), request))
+
+    def match(message: Any) -> bool:
+        return message.__class__ is tuple and len(message) > 1 and (
+            message[0] == ref or (message[1] == ref and message[0] == "DOWN")
+        )
+
+    message = receive_matching(match, wait, NO_REPLY)
+    if message is NO_REPLY or message[0] != "DOWN" or message[1] != ref:
+        links.demonitor(ref, flush=True)
+    if message is NO_REPLY:
+        raise Exit(("timeout", _what(describe, server, request, timeout)))
+    if message[0] == ref:
+        return message[1]
+    raise Exit((message[4], _what(describe, server, request, timeout)))
+
+
 def _what(
     describe: Callable[[], tuple[str, str, list[Any]]] | None,
     server: Any,
@@ -240,7 +275,9 @@ def reply(from_: Any, value: Any) -> str:
             f"from_ must be the (pid, reference) pair handle_call received, got {from_!r}"
         ) from None
     proc = table.lookup(pid) if pid.__class__ is Pid else None
-    if proc is not None:
+    if proc is None and pid.__class__ is Pid and pid.node != 0:
+        send(pid, (ref, value))  # a caller on another node: through the distribution layer
+    elif proc is not None:
         # The runtime's deliver_alias: once the caller has dropped the alias
         # (it gave up), no reply lands.
         proc.deliver_alias(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from ..runtime import table
+from ..runtime import remote, table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
 from ..runtime.mailbox import receive_matching, send
@@ -180,7 +180,7 @@ class GenServer:
     @staticmethod
     def cast(server: Any, request: Any) -> str:
         """Send ``request`` to ``server`` without waiting; always returns ``'ok'``."""
-        pid = calls.whereis(server)
+        pid = server if remote.is_remote(server) else calls.whereis(server)
         if pid is not None:
             send(pid, (CAST, request))
         return "ok"
@@ -365,7 +365,7 @@ class _Loop:
                         continue
                 if message.__class__ is tuple and message:
                     tag = message[0]
-                    if tag.__class__ is str:
+                    if tag.__class__ is str or isinstance(tag, str):  # an atom from another node too
                         if tag == CALL and len(message) == 3:
                             self.last = message
                             from_ = message[1]
@@ -386,6 +386,8 @@ class _Loop:
                                     else copy_message((ref, value)),
                                 ) and not saved and inbox_empty():
                                     hand_over()  # nothing else to do: let the caller run now
+                                elif proc is None and client.node != 0:
+                                    calls.reply(from_, value)  # a caller on another node
                                 continue
                             state, extra = self._after_call(result, from_, state)
                             continue

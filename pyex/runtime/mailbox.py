@@ -14,7 +14,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import registry, table
+from . import registry, remote, table
 from .copying import ATOMIC_TYPES, copy_message
 from .errors import NotRegisteredError, ReceiveTimeout
 from .patterns import compile_patterns
@@ -75,11 +75,22 @@ def send(dest: Any, message: Any) -> Any:
     """
     proc = dest._proc if dest.__class__ is Pid else None
     if proc is None:
-        proc = _resolve(dest)
+        if remote.is_remote(dest):
+            _send_remote(dest, message)
+            return message
+        proc = _resolve(remote.local_name(dest))
         if proc is None:
             return message
     proc.put(message if message.__class__ in ATOMIC_TYPES else copy_message(message))
     return message
+
+
+def _send_remote(dest: Any, message: Any) -> None:
+    """Hand a message for another node to the distribution layer (dropped if there is none)."""
+    handler = remote.handler()
+    if handler is not None:
+        proc = getattr(_local, "proc", None)
+        handler.send(proc.pid if proc is not None else None, dest, message)
 
 
 def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) -> Any:

@@ -36,7 +36,7 @@ from collections import deque
 from queue import Empty, SimpleQueue
 from typing import Any, Callable
 
-from . import reaper, registry, table, wakeups
+from . import reaper, registry, remote, table, wakeups
 from .async_exc import clear_pending, raise_in_thread
 from .errors import Exit, ProcessExit
 from .values import Pid, Ref
@@ -418,6 +418,8 @@ class Process:
             other = table.lookup(watcher)
             if other is not None:
                 other.deliver_down(ref, self.pid, reason)
+        if remote.handler() is not None:
+            remote.tell_exit(self.pid, reason, links, watchers, monitors)
         # Messages left behind are garbage now.
         self.saved.clear()
         try:

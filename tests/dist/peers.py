@@ -116,15 +116,18 @@ class ErlNode:
 
     def eval(self, expr: str, timeout: float = 30) -> str:
         """Evaluate an Erlang expression on the node (through erl_call); its printed value."""
+        body = expr.strip().rstrip(".")
+        wrapped = f'lists:flatten(io_lib:format("~0p", [begin {body} end])).\n'
         out = subprocess.run(
             ["erl_call", "-sname", self.node, "-c", self.cookie, "-e"],
-            input=expr.encode(), env=self.epmd.env(), capture_output=True,
+            input=wrapped.encode(), env=self.epmd.env(), capture_output=True,
             timeout=timeout, check=True,
         )
         text = out.stdout.decode().strip()
-        if text.startswith("{ok, ") or text.startswith("{ok,"):
-            text = text[text.index(",") + 1 : -1].strip()
-        return text
+        if not text.startswith("{ok, "):
+            raise subprocess.CalledProcessError(1, "erl_call", text.encode())
+        inner = text[5:-1].strip()
+        return inner[1:-1] if inner.startswith("\"") else inner
 
     def stop(self) -> None:
         self.proc.kill()
