@@ -27,6 +27,7 @@ from .runtime import (
     spawn_monitor,
 )
 
+from .dist import Atom, Node, rpc
 from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .frontends.programmatic import Shell
 from .version import __version__
@@ -34,9 +35,11 @@ from .version import __version__
 __all__ = [
     "ANY",
     "Agent",
+    "Atom",
     "DynamicSupervisor",
     "Exit",
     "GenServer",
+    "Node",
     "NotRegisteredError",
     "Pid",
     "Process",
@@ -53,6 +56,7 @@ __all__ = [
     "pid",
     "processes",
     "receive",
+    "rpc",
     "self",
     "send",
     "spawn",

@@ -23,7 +23,6 @@ import time
 from typing import Any, Callable
 
 from ..runtime import remote
-from ..shell.output import install_routers
 from ..runtime.values import Pid, Ref
 from . import epmd_client, handshake
 from .connection import NO_MESSAGE, Connection, Control
@@ -139,7 +138,6 @@ class LocalNode:
             if _current is not None:
                 raise RuntimeError(f"this runtime is already node {_current.name}")
             _current = self
-        install_routers()  # print() in a process goes to its group leader (a remote one too)
         remote.install(self)
         self._acceptor.start()
         self._ticker.start()
@@ -164,6 +162,10 @@ class LocalNode:
 
     def node_name(self) -> str:
         return self.name
+
+    def node_name_of(self, pid: Pid) -> str:
+        """The name of the node ``pid`` lives on."""
+        return self.nodes.name_of(pid.node)
 
     def connections(self) -> list[Connection]:
         """Every live connection."""

@@ -29,6 +29,7 @@ from ..runtime.errors import Exit
 from ..runtime.spawning import spawn
 from ..runtime.api import self as self_pid
 from ..runtime.values import Pid
+from ..shell.output import install_routers
 from .connection import Connection, Control
 from .terms import Atom, TermError
 
@@ -110,6 +111,7 @@ class RemoteGroupLeader:
     def __init__(self, node: LocalNode, leader: Pid) -> None:
         self._node = node
         self.leader = leader
+        install_routers()  # print() in a process goes to its group leader (idempotent)
 
     def write_output(self, text: str, stream: str, proc: Any) -> None:
         request = (Atom("put_chars"), Atom("unicode"), text)

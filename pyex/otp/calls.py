@@ -249,7 +249,10 @@ def _call_remote(
         raise Exit(("timeout", _what(describe, server, request, timeout)))
     if message[0] == ref:
         return message[1]
-    raise Exit((message[4], _what(describe, server, request, timeout)))
+    reason = message[4]
+    if reason == "noconnection":  # as gen:call says it: the node is down
+        reason = ("nodedown", remote.node_of(server))
+    raise Exit((reason, _what(describe, server, request, timeout)))
 
 
 def _what(

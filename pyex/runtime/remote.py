@@ -101,6 +101,14 @@ def is_remote(dest: Any) -> bool:
     return False
 
 
+def node_of(dest: Any) -> str:
+    """The node name of a pid or ``(name, node)`` pair."""
+    if dest.__class__ is tuple:
+        return str(dest[1])
+    name = getattr(_handler, "node_name_of", None)
+    return str(name(dest)) if name is not None else "nonode@nohost"
+
+
 def local_name(dest: Any) -> Any:
     """``(name, this_node)`` is just ``name``; anything else as it is."""
     if dest.__class__ is tuple and len(dest) == 2 and dest[1] == local_node() and isinstance(dest[0], str):

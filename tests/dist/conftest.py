@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, ErlNode, EtfEcho, random_cookie, random_name
+from .peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +46,10 @@ def pynode(epmd: Epmd, cookie: str) -> Iterator[str]:
     Node.start(random_name("py"), cookie=cookie)
     yield Node.self()
     Node.stop()
+
+
+@pytest.fixture(scope="session")
+def pyex_peer(epmd: Epmd, cookie: str) -> Iterator[PyexNode]:
+    node = PyexNode(epmd, cookie)
+    yield node
+    node.stop()

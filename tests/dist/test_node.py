@@ -136,7 +136,7 @@ def test_spawn_monitor_sees_the_remote_exit(pynode: str, erl: ErlNode) -> None:
 def test_remote_output_goes_to_the_callers_group_leader(pynode: str, erl: ErlNode) -> None:
     # An erl process with a group leader of its own calls print() on the pyex node:
     # the text comes back to that group leader as io requests.
-    install_routers()  # (pytest replaced sys.stdout since the node installed them)
+    install_routers()  # (pytest replaces sys.stdout for every test)
     out = erl.eval(
         "Self = self(), "
         "GL = spawn(fun L() -> receive {io_request, From, RA, {put_chars, unicode, Chars}} -> "
