@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..runtime import remote
 from ..runtime.errors import Exit
-from ..runtime.spawning import spawn
 from ..runtime.api import self as self_pid
 from ..runtime.values import Pid
 from ..shell.output import install_routers
@@ -189,8 +188,6 @@ class Services:
         node = self.node
 
         def call() -> None:
-            if leader.__class__ is Pid and leader.node != 0:
-                remote.set_group_leader(self_pid(), RemoteGroupLeader(node, leader))
             try:
                 fun = resolve(module, function, node)
                 value = fun(*(args if isinstance(args, list) else [args]))
@@ -201,7 +198,13 @@ class Services:
                 value = (Atom("badrpc"), (Atom("EXIT"), (python_error(exc), [])))
             answer(value)
 
-        spawn(call)
+        remote.spawn_for(call, group_leader=self._leader(leader))
+
+    def _leader(self, leader: Any) -> Any:
+        """The group leader for a process started for a peer: the peer's, if it gave one."""
+        if leader.__class__ is Pid and leader.node != 0:
+            return RemoteGroupLeader(self.node, leader)
+        return None
 
     # -- spawn requests --------------------------------------------------------
 
@@ -231,24 +234,24 @@ class Services:
             conn.send((Control.SPAWN_REPLY, req_id, far, 0, Atom("badarg")))
             return
 
+        flags = (1 if link else 0) | (2 if monitor else 0)
+
         def spawned() -> None:
-            me = self_pid()
-            if leader.__class__ is Pid and leader.node != 0:
-                remote.set_group_leader(me, RemoteGroupLeader(node, leader))
-            flags = 0
-            if link and remote.add_link(me, far):
-                with conn.lock:
-                    conn.links.add((me, far))
-                flags |= 1
-            if monitor and remote.add_watcher(me, req_id, far) is not None:
-                with conn.lock:
-                    conn.watchers[req_id] = (me, far)
-                flags |= 2
             # The reply goes before anything the new process sends (Erlang's order).
-            conn.send((Control.SPAWN_REPLY, req_id, far, flags, me))
+            conn.send((Control.SPAWN_REPLY, req_id, far, flags, self_pid()))
             body()
 
-        spawn(spawned)
+        def prepare(pid: Pid) -> None:
+            with conn.lock:  # known to the connection before it runs (its exit is told)
+                if link:
+                    conn.links.add((pid, far))
+                if monitor:
+                    conn.watchers[req_id] = (pid, far)
+
+        # Linked and monitored before it runs, as Erlang's spawn_request does.
+        remote.spawn_for(spawned, group_leader=self._leader(leader),
+                         link=far if link else None,
+                         watcher=(req_id, far) if monitor else None, prepare=prepare)
 
     def _execute_call(self, tag: Any, module: Any, function: Any,
                       args: Any) -> Callable[[], None]:

@@ -11,7 +11,7 @@ monitors and exit signals), with the same rules as between local processes.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from . import table
 from .values import Pid, Ref
@@ -234,3 +234,28 @@ def add_monitor(local: Pid, ref: Ref, target: Any) -> bool:
             return False
         proc.monitors[ref] = target
         return True
+
+
+def spawn_for(fun: Any, args: tuple[Any, ...] = (), group_leader: Any = None,
+              link: Pid | None = None, watcher: tuple[Ref, Pid] | None = None,
+              prepare: Callable[[Pid], None] | None = None) -> Pid:
+    """Start a process on behalf of another node: no local parent (the caller may be any thread).
+
+    ``link`` (a remote pid) is linked and ``watcher`` (``(ref, remote pid)``)
+    monitors it before it runs, as Erlang's spawn_request does; ``prepare(pid)``
+    is called before it runs too.
+    """
+    from . import workers
+    from .process import Process
+    from .spawning import describe_call
+
+    proc = Process((fun, args, {}), describe_call(fun, len(args)), group_leader)
+    if link is not None:
+        proc.links.add(link)
+    if watcher is not None:
+        proc.monitored_by[watcher[0]] = watcher[1]
+    pid = table.add(proc)
+    if prepare is not None:
+        prepare(pid)
+    workers.start(proc)
+    return pid
