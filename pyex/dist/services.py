@@ -30,6 +30,7 @@ from ..runtime.api import self as self_pid
 from ..runtime.values import Pid
 from ..shell.output import install_routers
 from .connection import Connection, Control
+from .remsh import SHIMS
 from .terms import Atom, TermError
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ def resolve(module: str, function: str, node: LocalNode | None = None) -> Callab
         owner = _exposed.get(module)
     if owner is None and module == "erlang" and node is not None:
         owner = _ErlangShim(node)
+    if owner is None and module in SHIMS and hasattr(SHIMS[module], function):
+        owner = SHIMS[module]
     if owner is None:
         try:
             owner = importlib.import_module(module)

@@ -217,6 +217,12 @@ def deliver_alias(ref: Ref, message: Any) -> bool:
     return False
 
 
+def group_leader_of(local: Pid) -> Any:
+    """The group leader of local ``local`` (None if it has none or is not alive)."""
+    proc = table.lookup(local)
+    return proc.group_leader if proc is not None else None
+
+
 def set_group_leader(local: Pid, leader: Any) -> None:
     """Make ``leader`` the group leader of local ``local`` (where its output goes)."""
     proc = table.lookup(local)

@@ -41,13 +41,15 @@ PROCESS_NAMES = (
 
 OTP_NAMES = ("GenServer", "Supervisor", "DynamicSupervisor", "Agent", "Task")
 
+DIST_NAMES = ("Node", "rpc", "Atom")
+
 
 def preloaded() -> dict[str, Any]:
     """The names of ``from pyex import ...`` that every shell starts with."""
     import pyex
 
     names: dict[str, Any] = {}
-    for name in PROCESS_NAMES + OTP_NAMES:
+    for name in PROCESS_NAMES + OTP_NAMES + DIST_NAMES:
         value = getattr(pyex, name, None)
         if value is not None:
             names[name] = value
