@@ -3,8 +3,11 @@
 After the handshake every message is a 4-byte length and ``p`` (pass-through,
 no atom cache) followed by a control term and, for some controls, a message
 term; a length of 0 is a tick. A reader thread decodes what arrives and hands
-each control to ``on_control``; a writer thread sends what ``send`` queued,
-many frames per system call when they come fast. Whoever sends nothing for a
+each control to ``on_control``. A sender writes its frame itself (no thread
+handoff: what round trips want), and frames other senders queue meanwhile go out
+with it; a sender that sends again within ``BURST_SECONDS`` of the last write
+leaves the write to the flusher thread instead, which sends many frames per
+system call (what a stream of one-way messages wants). Whoever sends nothing for a
 tick interval sends a tick; a connection that hears nothing for ``net_ticktime``
 seconds is dead (Erlang's rule), as is one whose socket fails.
 """
@@ -16,7 +19,6 @@ import socket
 import struct
 import threading
 import time
-from queue import Empty, SimpleQueue
 from typing import Any, Callable
 
 from .handshake import Flags, Peer
@@ -28,6 +30,7 @@ logger = logging.getLogger("pyex.dist")
 
 _pack_len = struct.Struct(">I").pack
 _TICK = b"\x00\x00\x00\x00"
+BURST_SECONDS = 0.00003
 
 
 class _NoMessage:
@@ -86,8 +89,13 @@ class Connection:
         self.codec = codec
         self._on_control = on_control
         self._on_down = on_down
-        self._out: SimpleQueue[bytes | None] = SimpleQueue()
         self._lock = threading.Lock()
+        self._wlock = threading.Lock()  # guards _pending and _writing
+        self._pending: list[bytes] = []
+        self._writing = False  # a sender (or the flusher) is writing: queue behind it
+        self._flush = threading.Condition(self._wlock)
+        self._flush_wanted = False
+        self._last_write = 0.0
         self.alive = True
         self.sent = False  # something was sent since the last tick
         self.heard = True  # something arrived since the last check
@@ -105,13 +113,13 @@ class Connection:
         self.has_spawn = bool(self.flags & Flags.SPAWN)
         self._reader = threading.Thread(target=self._read_loop, name=f"dist-in {self.name}",
                                         daemon=True)
-        self._writer = threading.Thread(target=self._write_loop, name=f"dist-out {self.name}",
-                                        daemon=True)
+        self._flusher = threading.Thread(target=self._flush_loop, name=f"dist-out {self.name}",
+                                         daemon=True)
 
     def start(self) -> None:
         """Start reading and writing."""
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._writer.start()
+        self._flusher.start()
         self._reader.start()
 
     def __repr__(self) -> str:
@@ -129,34 +137,61 @@ class Connection:
         self.send_encoded(body)
 
     def send_encoded(self, body: bytes) -> None:
-        """Queue an already encoded control (and message)."""
+        """Send an already encoded control (and message)."""
         if self.alive:
-            self._out.put(_pack_len(len(body) + 1) + b"p" + body)
+            self._push(_pack_len(len(body) + 1) + b"p" + body)
 
-    def _write_loop(self) -> None:
-        out = self._out
-        sock = self.sock
+    def _push(self, frame: bytes) -> None:
+        with self._wlock:
+            self._pending.append(frame)
+            if self._writing or self._flush_wanted:
+                return  # whoever writes now takes it along
+            if time.perf_counter() - self._last_write < BURST_SECONDS:
+                self._flush_wanted = True  # a burst: the flusher batches it
+                self._flush.notify()
+                return
+            self._writing = True
+        self._drain()
+
+    def _flush_loop(self) -> None:
+        while True:
+            with self._wlock:
+                while not self._flush_wanted and self.alive:
+                    self._flush.wait()
+                if not self.alive:
+                    return
+                self._flush_wanted = False
+                if self._writing:
+                    continue  # a sender is writing and takes it all along
+                self._writing = True
+            self._drain()
+
+    def _drain(self) -> None:
+        """Write what is pending until nothing is (called with ``_writing`` set)."""
+        batch: list[bytes] = []
         try:
             while True:
-                frame = out.get()
-                if frame is None:
-                    return
-                batch = [frame]
-                size = len(frame)
-                while size < 65536:
-                    try:
-                        more = out.get_nowait()
-                    except Empty:
-                        break
-                    if more is None:
-                        sock.sendall(b"".join(batch))
+                with self._wlock:
+                    batch = self._pending
+                    if not batch:
+                        self._writing = False
+                        self._last_write = time.perf_counter()
                         return
-                    batch.append(more)
-                    size += len(more)
+                    self._pending = []
+                self.sock.sendall(batch[0] if len(batch) == 1 else b"".join(batch))
+                batch = []
                 self.sent = True
-                sock.sendall(b"".join(batch) if len(batch) > 1 else frame)
         except OSError as exc:
+            with self._wlock:
+                self._writing = False
+                self._pending = []
             self.close(f"write failed: {exc}")
+        except BaseException:
+            # An exit signal raised into the sender: what it had not written goes first next time.
+            with self._wlock:
+                self._pending[:0] = batch
+                self._writing = False
+            raise
 
     def tick(self) -> bool:
         """Called every tick interval: send a tick if idle; False once the peer is silent too long."""
@@ -171,21 +206,11 @@ class Connection:
                 self.close("net_tick_timeout")
                 return False
         if not self.sent:
-            self._out.put(_TICK)
+            self._push(_TICK)
         self.sent = False
         return True
 
     # -- receiving -----------------------------------------------------------
-
-    def _recv_exactly(self, n: int, buf: bytearray) -> None:
-        recv = self.sock.recv_into
-        view = memoryview(buf)
-        got = 0
-        while got < n:
-            count = recv(view[got:n], n - got)
-            if count == 0:
-                raise ConnectionError("closed by the peer")
-            got += count
 
     def _read_loop(self) -> None:
         sock = self.sock
@@ -247,7 +272,8 @@ class Connection:
             self._closing = True
             self.alive = False
         logger.debug("connection to %s down: %s", self.name, why)
-        self._out.put(None)
+        with self._wlock:
+            self._flush.notify()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -261,7 +287,7 @@ class Connection:
     def wait_closed(self, timeout: float | None = None) -> None:
         """Wait for the reader and writer threads to end."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        for thread in (self._reader, self._writer):
+        for thread in (self._reader, self._flusher):
             if thread is threading.current_thread() or not thread.is_alive():
                 continue
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
