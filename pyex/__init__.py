@@ -5,6 +5,9 @@ Erlang-style process runtime built on Python threads, with OTP's GenServer,
 Supervisor, Agent and Task. ``from pyex import ...`` is the whole public surface.
 """
 
+from .dist import Atom, Node, rpc
+from .frontends.programmatic import Shell
+from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .runtime import (
     ANY,
     Exit,
@@ -13,6 +16,8 @@ from .runtime import (
     Process,
     ReceiveTimeout,
     Ref,
+    Shared,
+    UncopyableError,
     alive,
     flush,
     info,
@@ -26,10 +31,6 @@ from .runtime import (
     spawn_link,
     spawn_monitor,
 )
-
-from .dist import Atom, Node, rpc
-from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
-from .frontends.programmatic import Shell
 from .version import __version__
 
 __all__ = [
@@ -45,9 +46,11 @@ __all__ = [
     "Process",
     "ReceiveTimeout",
     "Ref",
+    "Shared",
     "Shell",
     "Supervisor",
     "Task",
+    "UncopyableError",
     "alive",
     "flush",
     "get_state",

@@ -6,14 +6,11 @@ import os
 import stat
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, List, Tuple, Union
 
-from ..runtime import remote
-from ..runtime.api import self as self_pid
-from ..runtime.errors import Exit
-from ..runtime.links import demonitor, monitor
-from ..runtime.mailbox import receive, send
-from ..runtime.values import Pid, Ref, make_ref
+from ..runtime import Exit, Pid, Ref, make_ref, receive, send
+from ..runtime import self as self_pid
+from ..runtime.internal import demonitor, monitor, remote
 from . import services
 from .connection import Control
 from .node import DEFAULT_TICKTIME, LocalNode, current_node, random_cookie
@@ -22,6 +19,8 @@ from .terms import Atom
 __all__ = ["Node", "rpc", "read_cookie"]
 
 NO_NODE = "nonode@nohost"
+Args = Union[List[Any], Tuple[Any, ...]]  # (typing's names: Node.list shadows list in Node)
+Names = List[str]
 _start_lock = threading.Lock()
 
 
@@ -136,7 +135,7 @@ class Node:
         return "pong" if answer == "yes" else "pang"
 
     @staticmethod
-    def list() -> list[str]:
+    def list() -> Names:
         """The visible nodes this node is connected to."""
         local = current_node()
         if local is None:
@@ -144,7 +143,7 @@ class Node:
         return sorted(c.name for c in local.connections() if not c.peer.hidden)
 
     @staticmethod
-    def list_all() -> list[str]:
+    def list_all() -> Names:
         """Every node this node is connected to, hidden ones included."""
         local = current_node()
         return sorted(c.name for c in local.connections()) if local is not None else []
@@ -156,18 +155,18 @@ class Node:
         return True
 
     @staticmethod
-    def spawn(node: str, module: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Pid:
+    def spawn(node: str, module: str, function: str, args: Args = ()) -> Pid:
         """Start ``module.function(*args)`` on ``node``; its pid."""
         return _spawn(node, module, function, list(args), False, False)[0]
 
     @staticmethod
-    def spawn_link(node: str, module: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> Pid:
+    def spawn_link(node: str, module: str, function: str, args: Args = ()) -> Pid:
         """``Node.spawn``, linked to the caller."""
         return _spawn(node, module, function, list(args), True, False)[0]
 
     @staticmethod
     def spawn_monitor(node: str, module: str, function: str,
-                      args: list[Any] | tuple[Any, ...] = ()) -> tuple[Pid, Ref]:
+                      args: Args = ()) -> tuple[Pid, Ref]:
         """``Node.spawn``, monitored by the caller; ``(pid, ref)``."""
         pid, ref = _spawn(node, module, function, list(args), False, True)
         assert ref is not None

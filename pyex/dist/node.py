@@ -22,8 +22,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from ..runtime import remote
-from ..runtime.values import Pid, Ref
+from ..runtime import Pid, Ref
+from ..runtime.internal import remote
 from . import epmd_client, handshake
 from .connection import NO_MESSAGE, Connection, Control
 from .terms import Atom, Codec, ImproperList, NodeNames, RemoteRef, TermError

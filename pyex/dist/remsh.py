@@ -22,12 +22,9 @@ import re
 import sys
 from typing import Any
 
-from ..runtime import remote
-from ..runtime.api import self as self_pid
-from ..runtime.errors import Exit
-from ..runtime.links import monitor
-from ..runtime.mailbox import receive, send
-from ..runtime.values import Pid, make_ref
+from ..runtime import Exit, Pid, make_ref, receive, send
+from ..runtime import self as self_pid
+from ..runtime.internal import monitor, remote
 from .terms import Atom
 
 __all__ = ["start_shell", "serve_terminal", "run_remote_shell", "SHIMS"]
@@ -159,7 +156,7 @@ def _read_line(prompt: str, session: Any) -> str | None:
 
 def serve_terminal(shell: Pid) -> int:
     """Be the io server of remote shell ``shell`` until it ends; an exit status."""
-    session = None
+    session: Any = None
     if sys.stdin.isatty() and sys.stdout.isatty():
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
@@ -178,7 +175,7 @@ def serve_terminal(shell: Pid) -> int:
             return 1
         if message[0] != "io_request" or len(message) != 4:
             continue
-        _, sender, reply_as, request = message
+        sender, reply_as, request = message[1], message[2], message[3]
         reply: Any = Atom("ok")
         if request.__class__ is tuple and request:
             kind = request[0]
@@ -201,7 +198,8 @@ def run_remote_shell(node: str, color: bool = False) -> int:
         print(f"pyex: cannot connect to {node}", file=sys.stderr)
         return 2
     Node.monitor(node, True)
-    request = (Atom("call"), Atom("shell"), Atom("start"), [], self_pid())
+    no_args: list[Any] = []
+    request = (Atom("call"), Atom("shell"), Atom("start"), no_args, self_pid())
     try:
         shell = _gen_call(("rex", node), request, 30.0)
     except Exit as exc:

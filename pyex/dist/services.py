@@ -24,10 +24,9 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..runtime import remote
-from ..runtime.errors import Exit
-from ..runtime.api import self as self_pid
-from ..runtime.values import Pid
+from ..runtime import Exit, Pid
+from ..runtime import self as self_pid
+from ..runtime.internal import remote
 from ..shell.output import install_routers
 from .connection import Connection, Control
 from .remsh import SHIMS
@@ -230,8 +229,7 @@ class Services:
                 module, function, args = args
                 body = self._execute_cast(module, function, args)
             else:
-                fun = resolve(module, function, node)
-                body = (lambda fun=fun, args=args: fun(*args))
+                body = self._apply(resolve(module, function, node), args)
         except (NameError, TypeError, ValueError) as exc:
             logger.debug("spawn request %r refused: %s", mfa, exc)
             conn.send((Control.SPAWN_REPLY, req_id, far, 0, Atom("badarg")))
@@ -273,6 +271,13 @@ class Services:
             raise Exit(result)
 
         return execute
+
+    @staticmethod
+    def _apply(fun: Callable[..., Any], args: list[Any]) -> Callable[[], None]:
+        def apply() -> None:
+            fun(*args)
+
+        return apply
 
     def _execute_cast(self, module: Any, function: Any, args: Any) -> Callable[[], None]:
         node = self.node

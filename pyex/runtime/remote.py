@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any, Callable, Protocol
 
 from . import table
+from .states import ALIVE
 from .values import Pid, Ref
 
-# A process's lifecycle state while it lives (process.ALIVE; not imported, as
-# process.py imports this module).
-ALIVE = "alive"
+# exits.py (a process's end) imports this module: what this module needs of
+# exits.py and delivery.py is imported inside the functions.
 
 __all__ = [
     "RemoteHandler",
@@ -138,7 +138,7 @@ def add_link(local: Pid, remote: Pid) -> bool:
     if proc is None:
         return False
     with proc.lock:
-        if proc.state != ALIVE:
+        if proc.lifecycle is not ALIVE:
             return False
         proc.links.add(remote)
         return True
@@ -154,9 +154,11 @@ def remove_link(local: Pid, remote: Pid) -> None:
 
 def exit_signal(local: Pid, sender: Pid, reason: Any, linked: bool) -> None:
     """An exit signal from remote ``sender`` reaches ``local`` (a link's when ``linked``)."""
+    from .exits import signal_exit
+
     proc = table.lookup(local)
     if proc is not None:
-        proc.signal_exit(sender, reason, linked=linked)
+        signal_exit(proc, sender, reason, linked=linked)
 
 
 def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
@@ -167,7 +169,7 @@ def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
     if proc is None:
         return None
     with proc.lock:
-        if proc.state != ALIVE:
+        if proc.lifecycle is not ALIVE:
             return None
         proc.monitored_by[ref] = remote
         return proc.pid
@@ -176,44 +178,52 @@ def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
 def remove_watcher(target: Any, ref: Ref) -> None:
     """Remote monitor ``ref`` of local ``target`` (pid or name) is off."""
     from . import registry  # (registry imports process, which imports this module)
+    from .exits import forget_watcher
 
     proc = registry.whereis(target) if isinstance(target, str) else table.lookup(target)
     if proc is not None:
-        proc.forget_watcher(ref)
+        forget_watcher(proc, ref)
 
 
 def down(local: Pid, ref: Ref, watched: Any, reason: Any) -> None:
     """The remote process that ``local`` monitors with ``ref`` exited (or its node went)."""
+    from .delivery import deliver_down
+
     proc = table.lookup(local)
     if proc is not None:
-        proc.deliver_down(ref, watched, reason)
+        deliver_down(proc, ref, watched, reason)
 
 
 def deliver(local: Pid, message: Any) -> bool:
     """Put ``message``, fresh from another node (no copy needed), in local ``local``'s mailbox."""
+    from .delivery import deliver as deliver_message
+
     proc = table.lookup(local)
     if proc is None:
         return False
-    proc.put(message)
+    deliver_message(proc, message)
     return True
 
 
 def deliver_named(name: str, message: Any) -> bool:
     """Put ``message`` in the mailbox of the local process registered as ``name``."""
     from . import registry
+    from .delivery import deliver as deliver_message
 
     proc = registry.whereis(name)
     if proc is None:
         return False
-    proc.put(message)
+    deliver_message(proc, message)
     return True
 
 
 def deliver_alias(ref: Ref, message: Any) -> bool:
     """Deliver to whichever local process has ``ref`` as an active alias."""
+    from .delivery import deliver_alias as deliver_to_alias
+
     for proc in table.live():
         if ref in proc.aliases:
-            return proc.deliver_alias(ref, message)
+            return deliver_to_alias(proc, ref, message)
     return False
 
 
@@ -236,7 +246,7 @@ def add_monitor(local: Pid, ref: Ref, target: Any) -> bool:
     if proc is None:
         return False
     with proc.lock:
-        if proc.state != ALIVE:
+        if proc.lifecycle is not ALIVE:
             return False
         proc.monitors[ref] = target
         return True
@@ -252,10 +262,10 @@ def spawn_for(fun: Any, args: tuple[Any, ...] = (), group_leader: Any = None,
     is called before it runs too.
     """
     from . import workers
-    from .process import Process
+    from .record import ProcessRecord
     from .spawning import describe_call
 
-    proc = Process((fun, args, {}), describe_call(fun, len(args)), group_leader)
+    proc = ProcessRecord((fun, args, {}), describe_call(fun, len(args)), group_leader)
     if link is not None:
         proc.links.add(link)
     if watcher is not None:

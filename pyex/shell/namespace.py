@@ -12,6 +12,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from .. import otp, runtime
+
 if TYPE_CHECKING:
     from .session import Session
 
@@ -46,13 +48,11 @@ DIST_NAMES = ("Node", "rpc", "Atom")
 
 def preloaded() -> dict[str, Any]:
     """The names of ``from pyex import ...`` that every shell starts with."""
-    import pyex
+    import pyex  # (the package: Node, rpc and Atom are distribution's, a layer above)
 
-    names: dict[str, Any] = {}
-    for name in PROCESS_NAMES + OTP_NAMES + DIST_NAMES:
-        value = getattr(pyex, name, None)
-        if value is not None:
-            names[name] = value
+    names: dict[str, Any] = {name: getattr(runtime, name) for name in PROCESS_NAMES}
+    names.update((name, getattr(otp, name)) for name in OTP_NAMES)
+    names.update((name, getattr(pyex, name)) for name in DIST_NAMES if hasattr(pyex, name))
     return names
 
 
