@@ -1,7 +1,7 @@
 """`make bench`: pyex's figures beside the physical limit, measured in one run.
 
     python -m bench               every section
-    python -m bench runtime otp   some sections (runtime, otp, shell)
+    python -m bench runtime otp   some sections (runtime, otp, shell, dist)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 
 from .common import Result
 
-SECTIONS = ("runtime", "otp", "shell")
+SECTIONS = ("runtime", "otp", "shell", "dist")
 
 
 def _format_number(value: float) -> str:

@@ -5,6 +5,7 @@ Erlang-style process runtime built on Python threads, with OTP's GenServer,
 Supervisor, Agent and Task. ``from pyex import ...`` is the whole public surface.
 """
 
+from .dist import Atom, Node, rpc
 from .frontends.programmatic import Shell
 from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .runtime import (
@@ -35,9 +36,11 @@ from .version import __version__
 __all__ = [
     "ANY",
     "Agent",
+    "Atom",
     "DynamicSupervisor",
     "Exit",
     "GenServer",
+    "Node",
     "NotRegisteredError",
     "Pid",
     "Process",
@@ -56,6 +59,7 @@ __all__ = [
     "pid",
     "processes",
     "receive",
+    "rpc",
     "self",
     "send",
     "spawn",

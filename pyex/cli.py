@@ -66,6 +66,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-startup", action="store_true", help="do not run the .pyex.py startup file"
     )
+    dist = parser.add_argument_group(
+        "distribution (off unless --sname or --name is given; see docs/distribution.md)"
+    )
+    names = dist.add_mutually_exclusive_group()
+    names.add_argument("--sname", metavar="NAME", help="be node NAME@<short host name>")
+    names.add_argument("--name", metavar="NAME@HOST", help="be node NAME@HOST (long names)")
+    dist.add_argument(
+        "--cookie", metavar="COOKIE",
+        help="the cookie (default $PYEX_COOKIE, else ~/.erlang.cookie, made if missing)",
+    )
+    dist.add_argument("--hidden", action="store_true", help="hidden from every node")
+    dist.add_argument(
+        "--visible", action="store_true",
+        help="visible to BEAM nodes too (by default pyex is hidden from them)",
+    )
+    dist.add_argument(
+        "--listen", metavar="ADDR", default="127.0.0.1",
+        help="address to accept connections on (default 127.0.0.1, loopback only)",
+    )
+    dist.add_argument(
+        "--remsh", metavar="NODE",
+        help="open the shell on NODE (its shell process runs there); needs --sname/--name",
+    )
     parser.add_argument(
         "file", nargs="?", metavar="FILE.py", help="a Python file to run ('-': standard input)"
     )
@@ -110,7 +133,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status  # not reached
 
 
+def _start_distribution(options: argparse.Namespace) -> int | None:
+    """Make this pyex a node if a name was given; an exit status if that failed."""
+    if options.remsh and not (options.sname or options.name):
+        print("pyex: --remsh needs --sname or --name (this shell must be a node too)",
+              file=sys.stderr)
+        return 2
+    if not (options.sname or options.name):
+        return None
+    from .dist import Node
+
+    if options.listen not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"pyex: warning: accepting connections on {options.listen}: the cookie is no "
+            f"protection on an open network (see docs/distribution.md)",
+            file=sys.stderr,
+        )
+    try:
+        Node.start(
+            options.name or options.sname,
+            cookie=options.cookie,
+            longnames=options.name is not None,
+            hidden=options.hidden,
+            visible=options.visible,
+            listen=options.listen,
+        )
+    except (OSError, RuntimeError, ValueError) as exc:
+        print(f"pyex: cannot start distribution: {exc}", file=sys.stderr)
+        return 2
+    return None
+
+
 def _run(options: argparse.Namespace, color: bool) -> int:
+    failed = _start_distribution(options)
+    if failed is not None:
+        return failed
+    if options.remsh:
+        from .dist.remsh import run_remote_shell
+
+        return run_remote_shell(options.remsh, color=color)
     reads_stdin = options.file == "-"
     if reads_stdin:
         options.file = None  # `pyex -`: a scripted session of standard input, even at a terminal

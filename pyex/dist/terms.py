@@ -268,6 +268,8 @@ class Codec:
     def __init__(self, nodes: NodeNames | None = None) -> None:
         self.nodes = nodes if nodes is not None else NodeNames()
         self._atoms: dict[str, bytes] = {}
+        self._atom_values: dict[bytes, Any] = {}  # decoded atoms, by their UTF-8 bytes
+        self._pid_nodes: dict[tuple[bytes, int], int] = {}  # (node atom bytes, creation) -> index
         self._encoders: dict[type, Callable[[Any, list[bytes]], None]] = {
             Atom: self._atom,
             str: self._str,
@@ -455,11 +457,28 @@ class Codec:
     def _decode(self, data: bytes, i: int) -> tuple[Any, int]:
         tag = data[i]
         i += 1
+        if tag == SMALL_TUPLE_EXT:
+            n = data[i]
+            i += 1
+            items = []
+            for _ in range(n):
+                item, i = self._decode(data, i)
+                items.append(item)
+            return tuple(items), i
         if tag == SMALL_INTEGER_EXT:
             return data[i], i + 1
         if tag == INTEGER_EXT:
             return _unpack_i(data, i)[0], i + 4
-        if tag == SMALL_ATOM_UTF8_EXT or tag == SMALL_ATOM_EXT:
+        if tag == SMALL_ATOM_UTF8_EXT:
+            n = data[i]
+            raw = data[i + 1 : i + 1 + n]
+            value = self._atom_values.get(raw)
+            if value is None:
+                value = self._atom_value(raw, tag)
+                if len(self._atom_values) < 65536:
+                    self._atom_values[bytes(raw)] = value
+            return value, i + 1 + n
+        if tag == SMALL_ATOM_EXT:
             n = data[i]
             return self._atom_value(data[i + 1 : i + 1 + n], tag), i + 1 + n
         if tag == ATOM_UTF8_EXT or tag == ATOM_EXT:
@@ -537,6 +556,16 @@ class Codec:
                 except TypeError:
                     raise TermError(f"a map key with no hashable Python form: {key!r}") from None
             return result, i
+        if tag == NEW_PID_EXT and data[i] == SMALL_ATOM_UTF8_EXT:
+            n = data[i + 1]
+            end = i + 2 + n
+            number, serial, creation = _unpack_pid(data, end)
+            key = (data[i + 2 : end], creation)
+            index = self._pid_nodes.get(key)
+            if index is None:
+                index = self.nodes.index(key[0].decode("utf-8"), creation)
+                self._pid_nodes[(bytes(key[0]), creation)] = index
+            return Pid(index, number, serial), end + 12
         if tag == NEW_PID_EXT or tag == PID_EXT:
             node, i = self._decode(data, i)
             if tag == NEW_PID_EXT:

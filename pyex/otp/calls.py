@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
-from ..runtime import Exit, Pid, Ref
+from ..runtime import Exit, Pid, Ref, send
 from ..runtime.internal import (
     ATOMIC_TYPES,
     LONGEST,
@@ -25,10 +25,15 @@ from ..runtime.internal import (
     copy_message,
     current,
     deliver_to_alias,
+    demonitor,
     drop_alias,
     drop_request,
     find,
+    is_remote,
+    local_name,
+    monitor,
     name_holder,
+    node_of,
     pid_of,
     send_request,
     take,
@@ -119,6 +124,10 @@ def call(
     it died first. ``what`` is what Elixir puts there, ``describe()`` if given,
     else ``('GenServer', 'call', [server, request, timeout])``.
     """
+    if server.__class__ is not Pid:
+        server = local_name(server)
+    if is_remote(server):
+        return _call_remote(server, tag, request, timeout, describe)
     pid = server if server.__class__ is Pid else whereis(server)
     wait = check_call_timeout(timeout)
     if pid is None:
@@ -150,6 +159,41 @@ def call(
     raise Exit((message[4], _what(describe, server, request, timeout)))
 
 
+def _call_remote(
+    server: Any,
+    tag: str,
+    request: Any,
+    timeout: Any,
+    describe: Callable[[], tuple[str, str, list[Any]]] | None,
+) -> Any:
+    """A call to a process on another node (a remote pid or ``(name, node)``): plain steps.
+
+    The reply is tagged with the monitor's reference, as OTP's gen:reply answers
+    ``{Tag, Reply}``; a lost connection is ``('nodedown', node)``, as gen:call says.
+    """
+    wait = check_call_timeout(timeout)
+    ref = monitor(server)
+    send(server, (tag, (pid_of(current()), ref), request))
+
+    def match(message: Any) -> bool:
+        return message.__class__ is tuple and len(message) > 1 and (
+            message[0] == ref or (message[1] == ref and message[0] == "DOWN")
+        )
+
+    message = take(current(), match, wait, NOTHING)
+    if message is NOTHING or message[0] != "DOWN" or message[1] != ref:
+        demonitor(ref, True)
+    what = _what(describe, server, request, timeout)
+    if message is NOTHING:
+        raise Exit(("timeout", what))
+    if message[0] == ref:
+        return message[1]
+    reason = message[4]
+    if reason == "noconnection":
+        reason = ("nodedown", node_of(server))
+    raise Exit((reason, what))
+
+
 def _what(
     describe: Callable[[], tuple[str, str, list[Any]]] | None,
     server: Any,
@@ -168,6 +212,14 @@ def reply(from_: Any, value: Any, strict: bool = True) -> str:
     ``strict=False`` shares what cannot be copied instead of refusing it (for
     introspection: a server's state as ``get_state`` shows it).
     """
+    if (
+        from_.__class__ is tuple
+        and len(from_) == 2
+        and from_[0].__class__ is Pid
+        and from_[0].node != 0
+    ):
+        send(from_[0], (from_[1], value))  # a caller on another node (any tag it chose)
+        return "ok"
     if not (
         from_.__class__ is tuple
         and len(from_) == 2

@@ -38,6 +38,7 @@ from ..runtime.internal import (
     deliver_to_alias,
     find,
     has_messages,
+    is_remote,
     receive_matching,
     snapshot,
     take,
@@ -186,7 +187,7 @@ class GenServer:
     @staticmethod
     def cast(server: Any, request: Any) -> str:
         """Send ``request`` to ``server`` without waiting; always returns ``'ok'``."""
-        pid = calls.whereis(server)
+        pid = server if is_remote(server) else calls.whereis(server)
         if pid is not None:
             send(pid, (CAST, request))
         return "ok"
@@ -361,7 +362,7 @@ class _Loop:
                         continue
                 if message.__class__ is tuple and message:
                     tag = message[0]
-                    if tag.__class__ is str:
+                    if tag.__class__ is str or isinstance(tag, str):  # an atom from another node too
                         if tag == CALL and len(message) == 3:
                             self.last = message
                             from_ = message[1]
@@ -382,6 +383,8 @@ class _Loop:
                                     else copy_message((ref, value)),
                                 ) and not has_messages(me):
                                     hand_over()  # nothing else to do: let the caller run now
+                                elif client.node != 0:
+                                    calls.reply(from_, value)  # a caller on another node
                                 continue
                             state, extra = self._after_call(result, from_, state)
                             continue

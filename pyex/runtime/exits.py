@@ -27,7 +27,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import reaper, registry, table, wakeups
+from . import reaper, registry, remote, table, wakeups
 from .async_exc import clear_pending, raise_in_thread
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
@@ -213,6 +213,8 @@ def finish(proc: ProcessRecord) -> None:
         other = table.lookup(watcher)
         if other is not None:
             deliver_down(other, ref, pid, reason)
+    if remote.handler() is not None:
+        remote.tell_exit(pid, reason, links, watchers, monitors)
     # Messages left behind are garbage now.
     proc.saved.clear()
     try:

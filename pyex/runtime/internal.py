@@ -13,6 +13,8 @@ or write its fields; everything they need is one of these:
   ``runtime_counts``;
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
+- other nodes: ``is_remote``, ``local_name``, ``node_of`` (remote.py: where a
+  destination that is not local goes);
 - and, re-exported so that this module and ``pyex.runtime`` are the only two a
   layer above imports: the parts of the runtime's modules that are not in the
   public API (``start_process``, ``receive_matching``, ``down_of``,
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import registry, table, timers, workers
+from . import registry, remote, table, timers, workers
 from .api import register
 from .async_exc import clear_pending
 from .binding import bound
@@ -38,6 +40,7 @@ from .links import exit as exit_signal
 from .mailbox import receive_matching
 from .record import ProcessRecord
 from .registry import check_name
+from .remote import is_remote, local_name, node_of
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, take
@@ -48,6 +51,10 @@ from .values import Pid
 
 __all__ = [
     "ATOMIC_TYPES",
+    "is_remote",
+    "remote",
+    "local_name",
+    "node_of",
     "check_name",
     "clear_pending",
     "copy_message",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import registry, table
+from . import registry, remote, table
 from .copying import copy_message
 from .current import current
 from .delivery import deliver_down, deliver_to_alias
@@ -56,6 +56,8 @@ def link(pid: Pid) -> bool:
     me = current()
     if pid == me.pid:
         return True
+    if pid.node != 0:
+        return _link_remote(me, pid)
     with shielded(me):
         with me.lock:
             me.links.add(pid)
@@ -69,6 +71,19 @@ def link(pid: Pid) -> bool:
         if not trapping:
             raise ProcessLookupError(f"cannot link to {pid}: no such process (noproc)")
         signal_exit(me, pid, "noproc")
+    return True
+
+
+def _link_remote(me: ProcessRecord, pid: Pid) -> bool:
+    """Link to a pid of another node: its node tells of a 'noproc' or 'noconnection'."""
+    handler = remote.handler()
+    with shielded(me):
+        with me.lock:
+            me.links.add(pid)
+        if handler is not None:
+            handler.link(me.pid, pid)
+    if handler is None:
+        signal_exit(me, pid, "noconnection", linked=True)
     return True
 
 
@@ -87,6 +102,11 @@ def unlink(pid: Pid) -> bool:
     with shielded(me):
         with me.lock:
             me.links.discard(pid)
+        if pid.node != 0:
+            handler = remote.handler()
+            if handler is not None:
+                handler.unlink(me.pid, pid)
+            return True
         other = table.lookup(pid)
         if other is not None:
             with other.lock:
@@ -107,6 +127,9 @@ def monitor(target: Any) -> Ref:
     me = current()
     ref = make_ref()
     label: Any = None
+    target = remote.local_name(target)
+    if remote.is_remote(target):
+        return _monitor_remote(me, ref, target)
     if isinstance(target, str):
         registry.check_name(target)
         label = (target, NODE)
@@ -131,6 +154,23 @@ def monitor(target: Any) -> Ref:
             watching = False
         if not watching:
             deliver_down(me, ref, watched, "noproc")
+    return ref
+
+
+def _monitor_remote(me: ProcessRecord, ref: Ref, target: Any) -> Ref:
+    """Monitor a pid or ``(name, node)`` of another node; 'noconnection' if unreachable."""
+    handler = remote.handler()
+    with shielded(me):
+        with me.lock:
+            me.monitors[ref] = target
+            if target.__class__ is tuple:
+                if me.monitor_names is None:
+                    me.monitor_names = {}
+                me.monitor_names[ref] = target
+        if handler is not None:
+            handler.monitor(me.pid, target, ref)
+        else:
+            deliver_down(me, ref, target, "noconnection")
     return ref
 
 
@@ -162,7 +202,11 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
             watched = me.monitors.pop(ref, None)
             if me.monitor_names is not None:
                 me.monitor_names.pop(ref, None)
-        if isinstance(watched, Pid):
+        if watched is not None and remote.is_remote(watched):
+            handler = remote.handler()
+            if handler is not None:
+                handler.demonitor(me.pid, watched, ref)
+        elif isinstance(watched, Pid):
             other = table.lookup(watched)
             if other is not None:
                 forget_watcher(other, ref)
@@ -195,6 +239,11 @@ def exit(pid: Pid, reason: Any) -> bool:
     """
     require_pid(pid, "Process.exit()")
     me = current()
+    if pid.node != 0:
+        handler = remote.handler()
+        if handler is not None:
+            handler.exit(me.pid, pid, reason)
+        return True
     other = table.lookup(pid)
     if other is not None:
         # Shielded: a kill of the caller landing half-way through would leave

@@ -14,7 +14,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import hooks
+from . import hooks, remote
 from .binding import local
 from .copying import ATOMIC_TYPES, copy_message
 from .current import current
@@ -48,7 +48,10 @@ def send(dest: Any, message: Any) -> Any:
     """
     proc = dest._proc if dest.__class__ is Pid else None
     if proc is None:
-        proc = resolve(dest)
+        if remote.is_remote(dest):
+            _send_remote(dest, message)
+            return message
+        proc = resolve(remote.local_name(dest))
         if proc is None:
             return message
     elif not hooks.active:
@@ -57,6 +60,14 @@ def send(dest: Any, message: Any) -> Any:
         return message
     deliver(proc, message if message.__class__ in ATOMIC_TYPES else copy_message(message))
     return message
+
+
+def _send_remote(dest: Any, message: Any) -> None:
+    """Hand a message for another node to the distribution layer (dropped if there is none)."""
+    handler = remote.handler()
+    if handler is not None:
+        proc = getattr(_local, "proc", None)
+        handler.send(proc.pid if proc is not None else None, dest, message)
 
 
 def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) -> Any:

@@ -43,11 +43,16 @@ PROCESS_NAMES = (
 
 OTP_NAMES = ("GenServer", "Supervisor", "DynamicSupervisor", "Agent", "Task")
 
+DIST_NAMES = ("Node", "rpc", "Atom")
+
 
 def preloaded() -> dict[str, Any]:
     """The names of ``from pyex import ...`` that every shell starts with."""
+    import pyex  # (the package: Node, rpc and Atom are distribution's, a layer above)
+
     names: dict[str, Any] = {name: getattr(runtime, name) for name in PROCESS_NAMES}
     names.update((name, getattr(otp, name)) for name in OTP_NAMES)
+    names.update((name, getattr(pyex, name)) for name in DIST_NAMES if hasattr(pyex, name))
     return names
 
 

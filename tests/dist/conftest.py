@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, ErlNode, EtfEcho, random_cookie
+from .peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +33,23 @@ def etf_echo() -> Iterator[EtfEcho]:
     echo = EtfEcho()
     yield echo
     echo.stop()
+
+
+@pytest.fixture(scope="session")
+def pynode(epmd: Epmd, cookie: str) -> Iterator[str]:
+    """This test runtime as a distributed node (one per session: a runtime is one node)."""
+    import os
+
+    from pyex.dist import Node
+
+    os.environ["ERL_EPMD_PORT"] = str(epmd.port)
+    Node.start(random_name("py"), cookie=cookie)
+    yield Node.self()
+    Node.stop()
+
+
+@pytest.fixture(scope="session")
+def pyex_peer(epmd: Epmd, cookie: str) -> Iterator[PyexNode]:
+    node = PyexNode(epmd, cookie)
+    yield node
+    node.stop()

@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 HOST = socket.gethostname().split(".")[0]
+# Elixir's own modules (Agent, GenServer...) on every erl node's code path.
+ELIXIR_EBIN = [str(p) for p in __import__("pathlib").Path("/usr/lib/elixir/lib").glob("*/ebin")]
 
 
 def require_erlang() -> None:
@@ -97,7 +99,8 @@ class ErlNode:
         self.epmd = epmd
         self.proc = subprocess.Popen(
             ["erl", "-noshell", "-noinput", "-sname", self.sname, "-setcookie", cookie,
-             "-kernel", "inet_dist_use_interface", "{127,0,0,1}", *extra],
+             "-kernel", "inet_dist_use_interface", "{127,0,0,1}",
+             "-pa", *ELIXIR_EBIN, *extra],
             env=epmd.env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -116,15 +119,18 @@ class ErlNode:
 
     def eval(self, expr: str, timeout: float = 30) -> str:
         """Evaluate an Erlang expression on the node (through erl_call); its printed value."""
+        body = expr.strip().rstrip(".")
+        wrapped = f'lists:flatten(io_lib:format("~0p", [begin {body} end])).\n'
         out = subprocess.run(
             ["erl_call", "-sname", self.node, "-c", self.cookie, "-e"],
-            input=expr.encode(), env=self.epmd.env(), capture_output=True,
+            input=wrapped.encode(), env=self.epmd.env(), capture_output=True,
             timeout=timeout, check=True,
         )
         text = out.stdout.decode().strip()
-        if text.startswith("{ok, ") or text.startswith("{ok,"):
-            text = text[text.index(",") + 1 : -1].strip()
-        return text
+        if not text.startswith("{ok, "):
+            raise subprocess.CalledProcessError(1, "erl_call", text.encode())
+        inner = text[5:-1].strip()
+        return inner[1:-1] if inner.startswith("\"") else inner
 
     def stop(self) -> None:
         self.proc.kill()
@@ -168,3 +174,30 @@ def kill_quietly(*things: Any) -> None:
             thing.stop()
         except Exception:
             pass
+
+
+class PyexNode:
+    """Another pyex, as a node (``pyex --sname NAME FILE``), serving ``echo`` and ``counter``."""
+
+    MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pyex_peer_main.py")
+
+    def __init__(self, epmd: Epmd, cookie: str, extra: tuple[str, ...] = ()) -> None:
+        import sys
+
+        self.sname = random_name("pyx")
+        self.node = f"{self.sname}@{HOST}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pyex", "--sname", self.sname, "--cookie", cookie, *extra,
+             self.MAIN],
+            env=epmd.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("ready"):
+            self.stop()
+            raise RuntimeError(f"the pyex peer did not start: {line!r}")
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
