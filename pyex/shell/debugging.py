@@ -5,15 +5,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .dbg import dbg
+from .pry import continue_, next_, pry, whereami
 
 if TYPE_CHECKING:
     from .session import Session
 
 __all__ = ["DEBUG_NAMES", "debug_helpers"]
 
-DEBUG_NAMES = ("dbg",)
+DEBUG_NAMES = ("dbg", "pry", "whereami", "continue_", "next_")
 
 
 def debug_helpers(session: Session) -> dict[str, Any]:
     """The debugging helpers of ``session``, by name."""
-    return {"dbg": dbg}
+    return {
+        "dbg": dbg,
+        "pry": pry,
+        "whereami": whereami,
+        "continue_": continue_,
+        "next_": next_,
+    }

@@ -23,6 +23,7 @@ __all__ = [
     "original_stream",
     "set_fallback_leader",
     "leader_of",
+    "current_leader",
 ]
 
 _local = local()
@@ -47,6 +48,11 @@ def set_fallback_leader(leader: Any) -> None:
     """
     global _fallback
     _fallback = leader
+
+
+def current_leader() -> Any:
+    """The group leader the calling thread's output goes to, or None."""
+    return leader_of(getattr(_local, "proc", None))
 
 
 def leader_of(proc: Any) -> Any:

@@ -14,8 +14,9 @@ import os
 import platform
 import threading
 import time
+from contextlib import contextmanager
 from queue import Empty, SimpleQueue
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 from ..runtime import table
 from ..runtime.errors import Exit
@@ -27,9 +28,10 @@ from ..runtime.values import make_ref
 from ..version import __version__
 from .awaiting import SessionLoop
 from .display import format_shell_exit
-from .evaluator import Evaluation, Evaluator
+from .evaluator import Evaluation, Evaluator, join_text
 from .namespace import build_namespace
 from .output import install_routers
+from .pry import PryHost, install_breakpointhook
 from .reports import install_report_handler
 
 __all__ = ["Display", "Session", "Evaluation", "banner"]
@@ -87,9 +89,14 @@ class Session:
         self._waiting = False
         self._closed = False
         self.loop = SessionLoop()  # the event loop top-level await runs on
+        # A command paused while a process it waits for (or the shell process
+        # itself) is pried: (request_id, proc, evaluator, source).
+        self._paused: tuple[int, Process, Evaluator, str] | None = None
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
+        self.pry_host = PryHost(self)  # pry() requests, and the pry that is on
+        install_breakpointhook(os.environ)
 
     # -- the shell process ---------------------------------------------------
 
@@ -129,12 +136,19 @@ class Session:
         return evaluator.counter if evaluator is not None else 1
 
     def prompt(self) -> str:
-        """``pyex(N)> ``"""
-        return f"pyex({self.counter})> "
+        """``pyex(N)> `` (``pry(N)> `` in a pry, or the question a pry request asks)."""
+        pried = self.pry_host.prompt()
+        return pried[0] if pried is not None else f"pyex({self.counter})> "
 
     def continuation_prompt(self) -> str:
         """``...(N)> ``"""
-        return f"...({self.counter})> "
+        pried = self.pry_host.prompt()
+        return pried[1] if pried is not None else f"...({self.counter})> "
+
+    def asking(self) -> bool:
+        """Whether the prompt is a question (a pry request): an empty answer counts."""
+        pried = self.pry_host.prompt()
+        return pried is not None and pried[2]
 
     def width(self) -> int:
         return self.display.width()
@@ -159,6 +173,13 @@ class Session:
             raise RuntimeError("this shell session is closed")
         install_routers()  # again: a test harness may have swapped sys.stdout since
         notice = self.recover()
+        evaluation = self.pry_host.eval(source, timeout)
+        if evaluation is not None:
+            if evaluation.extra.get("pry_ended") and self._paused is not None:
+                evaluation = self._resume(evaluation, timeout)
+            if notice is not None:
+                evaluation.extra["notice"] = notice
+            return evaluation
         with self._lock:
             self._request += 1
             request_id = self._request
@@ -166,9 +187,25 @@ class Session:
             evaluator = self._evaluator
             self._waiting = True
         assert proc is not None and evaluator is not None
+        send(proc.pid, (self.tag, request_id, source, filename))
+        evaluation = self._wait_command(request_id, proc, evaluator, source, timeout)
+        if notice is not None:
+            evaluation.extra["notice"] = notice
+        return evaluation
+
+    def _wait_command(
+        self,
+        request_id: int,
+        proc: Process,
+        evaluator: Evaluator,
+        source: str,
+        timeout: float | None,
+    ) -> Evaluation:
+        """Wait for a command's Evaluation (or its pausing for a pry request)."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            self._waiting = True
         try:
-            send(proc.pid, (self.tag, request_id, source, filename))
             while True:
                 item = self._next_reply(deadline, timeout)
                 if item[0] == "evaled" and item[1] == request_id:
@@ -177,16 +214,42 @@ class Session:
                         self._await_down(proc)
                         self._spawn()
                         evaluation.restarted = True
-                    break
+                    return evaluation
                 if item[0] == "down" and item[1] == proc.pid:
-                    evaluation = self._shell_exited(source, item[1], item[2])
-                    break
+                    return self._shell_exited(source, item[1], item[2])
+                if item[0] == "pry" and self.pry_host.busy() and not self._ended(request_id):
+                    # A pry is asked while the command runs (it may be what
+                    # the command waits for): the prompt goes to the pry, the
+                    # command's result comes when the pry ends.
+                    self._paused = (request_id, proc, evaluator, source)
+                    return Evaluation(source, counter=self.counter, extra={"paused": True})
                 # Anything else is stale: a reply to an abandoned command.
         finally:
             with self._lock:
                 self._waiting = False
-        if notice is not None:
-            evaluation.extra["notice"] = notice
+
+    def _ended(self, request_id: int) -> bool:
+        """Whether command ``request_id`` has answered already (put back for the wait)."""
+        kept, found = [], False
+        while True:
+            try:
+                item = self._replies.get_nowait()
+            except Empty:
+                break
+            kept.append(item)
+            found = found or (item[0] == "evaled" and item[1] == request_id)
+        for item in kept:
+            self._replies.put(item)
+        return found
+
+    def _resume(self, ended: Evaluation, timeout: float | None) -> Evaluation:
+        """The pry ended: wait on for the command it paused, and show both."""
+        paused, self._paused = self._paused, None
+        assert paused is not None
+        evaluation = self._wait_command(*paused, timeout)
+        if ended.text:
+            evaluation.text = join_text(ended.text, evaluation.text)
+            evaluation.result_text = join_text(ended.result_text, evaluation.result_text)
         return evaluation
 
     def run_file(self, path: str, source: str | None = None) -> Evaluation:
@@ -251,28 +314,44 @@ class Session:
         the shell process is fine.
         """
         notice = None
+        kept = []
         while True:
             try:
                 item = self._replies.get_nowait()
             except Empty:
-                return notice
+                break
             proc = self._proc
+            paused = self._paused
             if item[0] == "down" and proc is not None and item[1] == proc.pid:
                 notice = format_shell_exit(item[1], item[2])
+                self._paused = None
                 if not self._closed:
                     self._spawn()
+            elif item[0] == "evaled" and paused is not None and item[1] == paused[0]:
+                kept.append(item)  # the paused command ended: shown once the pry ends
+        for item in kept:
+            self._replies.put(item)
+        return notice
 
     def interrupt(self) -> bool:
         """Raise KeyboardInterrupt in the running command, if one runs.
 
         A command awaiting on the session's loop has its task cancelled instead.
         """
+        pried = self.pry_host.pried()
+        if pried is not None:
+            return self.interrupt_process(pried)
         if self.loop.cancel():
             return True
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
             return self._proc.interrupt()
+
+    def interrupt_process(self, pid: Any) -> bool:
+        """Raise KeyboardInterrupt in process ``pid`` (a pried one), if it lives."""
+        proc = table.lookup(pid)
+        return proc.interrupt() if proc is not None else False
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
@@ -287,6 +366,7 @@ class Session:
                 return
             self._closed = True
             proc = self._proc
+        self.pry_host.close()
         if proc is not None:
             exit_signal(proc.pid, "kill")
             self._await_down(proc)
@@ -311,6 +391,30 @@ class Session:
         evaluator = self._evaluator
         if evaluator is not None:
             evaluator.respawn_requested = True
+
+    # -- pries -----------------------------------------------------------------
+
+    def pry_changed(self) -> None:
+        """A pry was asked or ended: wake a command's wait, and the front end's prompt."""
+        self._replies.put(("pry",))
+        changed = getattr(self.display, "prompt_changed", None)
+        if changed is not None:
+            changed()
+
+    @contextmanager
+    def capturing(self, pid: Any) -> Iterator[list[str]]:
+        """While a pry command runs: what process ``pid`` prints is the command's output."""
+        proc = table.lookup(pid)
+        captured: list[str] = []
+        with self._lock:
+            saved = self._capture
+            if proc is not None:
+                self._capture = (proc, captured)
+        try:
+            yield captured
+        finally:
+            with self._lock:
+                self._capture = saved
 
     # -- group leader: where the session's processes print -------------------
 

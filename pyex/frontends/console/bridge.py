@@ -103,6 +103,9 @@ class _BridgeDisplay:
     def shell_down(self) -> None:
         self._bridge.wake()
 
+    def prompt_changed(self) -> None:
+        self._bridge.wake()  # a pry was asked or ended: the prompt process shows it
+
     def clear_screen(self) -> None:
         self._bridge.outbox.send({"op": "clear"})
 
@@ -141,6 +144,7 @@ class Bridge:
         self._wake_read, self._wake_write = os.pipe()
         self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
         self._commands = 0
+        self._shown_prompt = ""
 
     @staticmethod
     def _on_sigint(signum: int, frame: Any) -> None:
@@ -193,10 +197,13 @@ class Bridge:
             pass
 
     def _prompt_fields(self) -> Message:
-        return {
+        fields: Message = {
             "prompt": self.session.prompt(),
             "continuation": self.session.continuation_prompt(),
+            "question": self.session.asking(),  # a pry request: an empty answer is sent too
         }
+        self._shown_prompt = fields["prompt"]
+        return fields
 
     def _next_messages(self) -> list[Message] | None:
         """Wait for the prompt's messages; None when it is gone. Recovers a dead shell."""
@@ -225,6 +232,10 @@ class Bridge:
         notice = self.session.recover()
         if notice is not None:
             message: Message = {"op": "notice", "text": notice, "error": True, "banner": banner()}
+            message.update(self._prompt_fields())
+            self.outbox.send(message)
+        elif self.session.prompt() != self._shown_prompt:  # a pry was asked, or ended
+            message = {"op": "prompt"}
             message.update(self._prompt_fields())
             self.outbox.send(message)
 

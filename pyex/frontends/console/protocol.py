@@ -9,7 +9,10 @@ UI -> runtime: ``eval`` (source, width), ``complete`` (id, word), ``exit``
 to both processes, and only the runtime's acts on it.)
 Runtime -> UI: ``output`` (text), ``result`` (text, error, restarted, banner,
 exit, prompt, continuation), ``notice`` (text, prompt, continuation),
-``completions`` (id, items), ``clear``, ``exit`` (status).
+``completions`` (id, items), ``clear``, ``exit`` (status), ``prompt`` (prompt,
+continuation, question: a pry was asked or ended while no command ran). The
+prompt fields also carry ``question``: the prompt asks (``Allow? [Yn]``), so
+an empty answer is sent too.
 """
 
 from __future__ import annotations

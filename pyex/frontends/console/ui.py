@@ -70,6 +70,7 @@ class PromptProcess:
         self.display = TerminalDisplay(sys.stdout)
         self.prompt_text = "pyex(1)> "
         self.continuation_text = "...(1)> "
+        self.question = False  # the prompt asks (a pry request): an empty answer counts
         self.exit_status: int | None = None
         self._completion_ids = itertools.count(1)
         self._stashed: list[Message] = []  # read while waiting for completions
@@ -127,6 +128,7 @@ class PromptProcess:
         if "prompt" in message:
             self.prompt_text = message["prompt"]
             self.continuation_text = message["continuation"]
+            self.question = bool(message.get("question"))
 
     def _notice_text(self, message: Message) -> str:
         text = message.get("text", "").rstrip("\n")
@@ -146,6 +148,8 @@ class PromptProcess:
             self._take_prompts(message)
         elif op == "clear":
             self.display.clear_screen()
+        elif op == "prompt":
+            self._take_prompts(message)
         elif op in ("result", "exit", "ready"):
             return message
         return None
@@ -179,6 +183,10 @@ class PromptProcess:
                     app.invalidate()
             elif op == "clear":
                 run_in_terminal(self.display.clear_screen, in_executor=False)
+            elif op == "prompt":
+                self._take_prompts(message)
+                if app is not None:
+                    app.invalidate()
             elif op == "exit" and app is not None:
                 self.exit_status = int(message.get("status") or 0)
                 app.exit(exception=EOFError())
@@ -235,7 +243,7 @@ class PromptProcess:
                     return 0
                 finally:
                     self.display.prompt_ended()
-                if not text.strip():
+                if not text.strip() and not self.question:
                     continue
                 self.writer.send({"op": "eval", "source": text, "width": self._columns()})
                 result = self._wait_for()

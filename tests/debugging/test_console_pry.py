@@ -1,0 +1,96 @@
+"""pry() and breakpoint() in the console, in a real terminal (tmux), as a person types."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tmux_console import TmuxConsole, tmux_available  # noqa: E402
+
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(not tmux_available(), reason="tmux is not installed"),
+]
+
+CODE = '''\
+def work(x):
+    receive('go')
+    y = x * 2
+    pry()
+    print('resumed with', y)
+
+
+def chatter(parent):
+    receive('talk')
+    print('another process talks')
+    send(parent, 'talked')
+
+
+def stepping():
+    z = 1
+    breakpoint()
+    z += 1
+    return z * 10
+'''
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[TmuxConsole]:
+    (tmp_path / "work.py").write_text(CODE)
+    console = TmuxConsole(tmp_path)
+    try:
+        console.expect(r"pyex\(1\)>")
+        console.type("c('work.py')")
+        console.expect(r"pyex\(2\)>")
+        yield console
+    finally:
+        console.close()
+
+
+def test_pry_in_a_spawned_process(console: TmuxConsole) -> None:
+    console.type("pid = spawn(work, 5)")
+    console.expect(r"pyex\(3\)>")
+    console.type("talker = spawn(chatter, self())")
+    console.expect(r"pyex\(4\)>")
+    console.type("send(pid, 'go')")
+    console.expect(r"Request to pry #PID<0\.\d+\.0> at \S*work\.py:4\. Allow\? \[Yn\]")
+    console.type("")  # Enter: yes
+    console.expect(r"Location: \S*work\.py:4")
+    console.expect(r"-> 4:     pry\(\)")
+    console.expect(r"pry\(1\)>")
+    console.type("y")
+    console.expect(r"\n10\n")
+    console.type("whereami()")
+    console.expect(r"   3:     y = x \* 2\n-> 4:     pry\(\)\n   5:     print")
+    console.expect(r"pry\(3\)>")
+    # Another process prints while this one is pried: above the prompt.
+    console.type("send(talker, 'talk')")
+    console.expect(r"another process talks")
+    console.expect(r"pry\(4\)>")
+    console.type("continue_()")
+    console.expect(r"resumed with 10")
+    console.expect(r"pyex\(\d+\)>")
+    console.type("receive(timeout=10)")
+    console.expect(r"'talked'")
+
+
+def test_breakpoint_in_the_shell_process_steps_and_continues(console: TmuxConsole) -> None:
+    console.type("stepping()")
+    console.expect(r"Request to pry #PID<0\.\d+\.0> at \S*work\.py:16\. Allow\? \[Yn\]")
+    console.type("y")
+    console.expect(r"pry\(1\)>")
+    console.type("z")
+    console.expect(r"\n1\n")
+    console.type("next_()")
+    console.expect(r"-> 17:     z \+= 1")
+    console.type("z = 4")
+    console.expect(r"pry\(3\)>")
+    console.type("continue_()")
+    console.expect(r"\n50\n")  # the command's own result, once the pry ends
+    console.expect(r"pyex\(3\)>")
+
