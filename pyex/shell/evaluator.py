@@ -20,6 +20,7 @@ from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
+from .postmortem import remember_error
 from .source import compile_source
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class Evaluator:
             evaluation.exit_code = _exit_code(exc.code)
         except BaseException as exc:  # noqa: B036 - every error is shown, the shell lives on
             error = exc
+            remember_error(exc)  # for pry_last()
         _flush_streams()
         self._quiesce(proc)
         evaluation.output = "".join(captured)

@@ -112,6 +112,14 @@ class StreamRouter:
             if text and leader is not None:
                 leader.write_output(text, self.name, proc)
 
+    def take_partial(self) -> str:
+        """Take back the calling process's partial line, not passed on yet (an input prompt)."""
+        proc = getattr(_local, "proc", None)
+        key = proc if proc is not None else threading.get_ident()
+        with self._lock:
+            held = self._held.pop(key, None)
+        return held[1] if held is not None else ""
+
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PryHost",
     "PryRequest",
+    "LineRequest",
+    "find_host",
+    "read_line",
     "pry",
     "pry_frame",
     "whereami",
@@ -94,6 +97,15 @@ class PryRequest:
         return f"Request to pry {self.pid} at {self.filename}:{self.line}. Allow? [Yn] "
 
 
+@dataclass(eq=False)
+class LineRequest:
+    """A process reading a line of input through the console's one reader."""
+
+    pid: Pid
+    ref: Ref
+    prompt: str
+
+
 # -- the shell's side --------------------------------------------------------
 
 
@@ -116,6 +128,7 @@ class PryHost:
         self._requests: deque[PryRequest] = deque()
         self._offered: PryRequest | None = None
         self._active: _Pry | None = None
+        self._lines: deque[LineRequest] = deque()  # processes reading a line, in turn
         self._answer_ids = 0
         with _hosts_lock:
             _hosts.append(self)
@@ -148,6 +161,19 @@ class PryHost:
                 self._active = _Pry(request)
         self._session.pry_changed()
 
+    def request_line(self, request: LineRequest) -> None:
+        """A process reads a line of input (sys.stdin in the console): the next one typed."""
+        with self._cond:
+            self._lines.append(request)
+        self._session.pry_changed()
+
+    def cancel_line(self, request: LineRequest) -> None:
+        """The reading process was interrupted or killed before a line came."""
+        with self._cond:
+            if request in self._lines:
+                self._lines.remove(request)
+        self._session.pry_changed()
+
     def answer(self, request: PryRequest, answer_id: int, evaluation: Evaluation) -> None:
         """The pried process evaluated command ``answer_id``."""
         with self._cond:
@@ -178,11 +204,18 @@ class PryHost:
             if alive(request.pid):
                 self._offered = request
 
+    def _line_locked(self) -> LineRequest | None:
+        while self._lines and not alive(self._lines[0].pid):
+            self._lines.popleft()
+        return self._lines[0] if self._lines else None
+
     def busy(self) -> bool:
-        """Whether a request waits or a pry is on (commands then go to the pry)."""
+        """Whether a pry is asked or on, or a process reads a line (commands then go there)."""
         with self._cond:
             self._offer_locked()
-            return self._offered is not None or self._active is not None
+            if self._offered is not None or self._active is not None:
+                return True
+            return self._line_locked() is not None
 
     def prompt(self) -> tuple[str, str, bool] | None:
         """(prompt, continuation, is a question), or None when no pry is on or asked."""
@@ -193,6 +226,9 @@ class PryHost:
                 return f"pry({number})> ", f"...({number})> ", False
             if self._offered is not None:
                 return self._offered.question(), "", True
+            line = self._line_locked()
+            if line is not None:
+                return line.prompt, "", True
         return None
 
     def namespace(self) -> dict[str, Any]:
@@ -217,9 +253,14 @@ class PryHost:
                     source, accepted = "whereami()", True
                 else:
                     _tell(offered, "continue", None)
-                    return Evaluation(source, counter=self._session.counter)
+                    return Evaluation(source, counter=self._session.counter, extra={"released": True})
             if active is None:
-                return None
+                line = self._line_locked()
+                if line is None:
+                    return None
+                self._lines.remove(line)
+                send(line.pid, (_TAG, line.ref, "line", source + "\n"))
+                return Evaluation(source, counter=self._session.counter, extra={"released": True})
             self._answer_ids += 1
             answer_id = self._answer_ids
         with self._session.capturing(active.request.pid) as captured:
@@ -257,7 +298,7 @@ class PryHost:
         if evaluation is None:
             evaluation = Evaluation(source)
         if self._active is None:
-            evaluation.extra["pry_ended"] = True
+            evaluation.extra["released"] = True
         return evaluation
 
 
@@ -272,7 +313,7 @@ def _tell(request: PryRequest, kind: str, payload: Any) -> bool:
 # -- the pried process's side --------------------------------------------------
 
 
-def _find_host() -> PryHost | None:
+def find_host() -> PryHost | None:
     """The host of the caller's shell (its group leader), else the newest shell's."""
     leader = current_leader()
     host = getattr(leader, "pry_host", None)
@@ -328,6 +369,7 @@ class _Context:
     request: PryRequest
     frame: FrameType
     line: int
+    live: bool = True  # False post-mortem (pry_last): the frame has finished
     leave: str | None = None  # "continue" or "next" once a command asked for it
 
 
@@ -442,18 +484,49 @@ def _step(context: _Context, namespace: Mapping[str, Any], answer_id: int) -> No
     sys.settrace(untraced)
 
 
-def pry_frame(frame: FrameType, ask: bool = True, line: int | None = None) -> None:
-    """Pry the calling process at ``frame``: ask the shell, then serve it until continue_()."""
-    host = _find_host()
+def pry_frame(
+    frame: FrameType, ask: bool = True, line: int | None = None, live: bool = True
+) -> None:
+    """Pry the calling process at ``frame``: ask the shell, then serve it until continue_().
+
+    With ``ask`` False the pry opens at once (the user asked for it: pry_last);
+    ``live`` False says the frame has finished (post-mortem: no next_()).
+    """
+    host = find_host()
     if host is None:
         print("pry(): no pyex shell is running to pry from", file=sys.stderr)
         return
     line = frame.f_lineno if line is None else line
     request = PryRequest(self_pid(), make_ref(), frame.f_code.co_filename, line, ask)
-    context = _Context(host, request, frame, line)
+    context = _Context(host, request, frame, line, live)
     namespace = host.namespace()
+    if not ask:
+        print(location_text(request.filename, line))
     host.request(request)
     _pry_session(context, namespace, None)
+
+
+def read_line(prompt: str) -> str:
+    """Read a line typed at the console's prompt (``prompt`` shown); '' if no shell runs."""
+    host = find_host()
+    if host is None:
+        return ""
+    request = LineRequest(self_pid(), make_ref(), prompt)
+
+    def is_line(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 4
+            and message[0] == _TAG
+            and message[1] == request.ref
+        )
+
+    host.request_line(request)
+    try:
+        return str(receive(is_line)[3])
+    except BaseException:
+        host.cancel_line(request)
+        raise
 
 
 def pry() -> None:
@@ -485,7 +558,10 @@ def continue_() -> None:
 
 def next_() -> None:
     """In a pry: run the pried process to the next line of the paused function, and pry there."""
-    _context("next_()").leave = "next"
+    context = _context("next_()")
+    if not context.live:
+        raise RuntimeError("next_(): this frame has finished (a post-mortem pry); use continue_()")
+    context.leave = "next"
 
 
 # -- breakpoint() ----------------------------------------------------------------

@@ -92,6 +92,7 @@ class Session:
         # A command paused while a process it waits for (or the shell process
         # itself) is pried: (request_id, proc, evaluator, source).
         self._paused: tuple[int, Process, Evaluator, str] | None = None
+        self._paused_output = ""  # what it had printed when it paused (already shown)
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
@@ -175,7 +176,7 @@ class Session:
         notice = self.recover()
         evaluation = self.pry_host.eval(source, timeout)
         if evaluation is not None:
-            if evaluation.extra.get("pry_ended") and self._paused is not None:
+            if evaluation.extra.get("released") and self._paused is not None:
                 evaluation = self._resume(evaluation, timeout)
             if notice is not None:
                 evaluation.extra["notice"] = notice
@@ -222,7 +223,12 @@ class Session:
                     # the command waits for): the prompt goes to the pry, the
                     # command's result comes when the pry ends.
                     self._paused = (request_id, proc, evaluator, source)
-                    return Evaluation(source, counter=self.counter, extra={"paused": True})
+                    capture = self._capture
+                    shown = "".join(capture[1]) if capture is not None else ""
+                    paused = Evaluation(source, counter=self.counter, extra={"paused": True})
+                    paused.output, paused.text = shown, shown.rstrip("\n")
+                    self._paused_output = shown
+                    return paused
                 # Anything else is stale: a reply to an abandoned command.
         finally:
             with self._lock:
@@ -247,6 +253,12 @@ class Session:
         paused, self._paused = self._paused, None
         assert paused is not None
         evaluation = self._wait_command(*paused, timeout)
+        if evaluation.extra.get("paused"):
+            return evaluation  # paused again, by another pry
+        shown = self._paused_output
+        if shown and evaluation.output.startswith(shown):  # shown when the command paused
+            evaluation.output = evaluation.output[len(shown) :]
+            evaluation.text = join_text(evaluation.output, evaluation.result_text)
         if ended.text:
             evaluation.text = join_text(ended.text, evaluation.text)
             evaluation.result_text = join_text(ended.result_text, evaluation.result_text)

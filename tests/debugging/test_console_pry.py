@@ -94,3 +94,26 @@ def test_breakpoint_in_the_shell_process_steps_and_continues(console: TmuxConsol
     console.expect(r"\n50\n")  # the command's own result, once the pry ends
     console.expect(r"pyex\(3\)>")
 
+
+
+def test_pdb_reads_through_the_console(console: TmuxConsole) -> None:
+    """pdb in a process gets its lines from the console's one reader, not the terminal."""
+    console.type("import pdb")
+    console.expect(r"pyex\(3\)>")
+    console.type("spawn(lambda: (lambda value: pdb.set_trace())(7))")
+    console.expect(r"\(Pdb\)")
+    console.type("p value * 6")
+    console.expect(r"\n42\n")
+    console.type("c")
+    console.expect(r"pyex\(\d+\)>")
+    console.type("1 + 1")
+    console.expect(r"\n2\n")
+
+
+def test_input_in_a_command_reads_through_the_console(console: TmuxConsole) -> None:
+    console.type("name = input('name? ')")
+    console.expect(r"name\?")
+    console.type("Ada")
+    console.expect(r"pyex\(3\)>")
+    console.type("name.upper()")
+    console.expect(r"'ADA'")

@@ -20,6 +20,7 @@ from typing import Any
 
 from ...shell import Evaluation, Session, banner
 from ...shell.session import INTERRUPTS_BEFORE_KILL
+from ...shell.console_input import install_console_stdin
 from ...shell.output import set_fallback_leader
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
@@ -272,6 +273,7 @@ class Bridge:
     def run(self, startup: str | None = None, first: tuple[str, str | None] | None = None) -> int:
         """Serve the prompt until it leaves or a command calls exit(); returns the status."""
         set_fallback_leader(self.display)
+        install_console_stdin()  # reads go through the prompt process: no fight for the keys
         self._catch_ctrl_c()
         self.outbox.output(banner() + "\n")
         self.session.start()
