@@ -29,6 +29,8 @@ from .runtime import (
 
 from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .frontends.programmatic import Shell
+from .shell.dbg import dbg  # debugging from any module: dbg(x), pry() (breakpoint() needs no import)
+from .shell.pry import pry
 from .version import __version__
 
 __all__ = [
@@ -46,12 +48,14 @@ __all__ = [
     "Supervisor",
     "Task",
     "alive",
+    "dbg",
     "flush",
     "get_state",
     "info",
     "make_ref",
     "pid",
     "processes",
+    "pry",
     "receive",
     "self",
     "send",

@@ -174,11 +174,14 @@ def _enter(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             sys.settrace(previous)
 
 
-def _install_enter() -> None:
+def _install_enter(function: types.FunctionType) -> None:
+    """The trampoline runs with the function's own globals and builtins: _enter is a builtin."""
     import builtins
 
-    # The trampoline runs with the function's own globals: it finds _enter as a builtin.
     builtins._pyex_break_enter = _enter  # type: ignore[attr-defined]
+    own = getattr(function, "__builtins__", None)  # 3.10+: the builtins its frames use
+    if isinstance(own, dict):
+        own["_pyex_break_enter"] = _enter
 
 
 def _patch(brk: Break) -> None:
@@ -193,7 +196,7 @@ def _patch(brk: Break) -> None:
     # A code object of its own (a fresh replace()), so that a hit finds its break.
     trampoline = _trampoline_code(len(brk.original.co_freevars))
     brk.trampoline = trampoline.replace(co_name=brk.original.co_name)
-    _install_enter()
+    _install_enter(function)
     _by_code[id(brk.trampoline)] = brk
     function.__code__ = brk.trampoline
 

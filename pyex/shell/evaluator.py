@@ -20,6 +20,7 @@ from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
+from .hidden import hidden_helper_hint
 from .postmortem import remember_error
 from .source import compile_source
 
@@ -127,6 +128,9 @@ class Evaluator:
         if error is not None:
             evaluation.error = error
             shown = format_exception(error, skip_top_level=filename)
+            hint = hidden_helper_hint(error, source, session.namespace)
+            if hint is not None:
+                shown += "\n" + hint
         elif evaluation.exit_code is None and path is None:
             evaluation.value = value
             if source.strip():

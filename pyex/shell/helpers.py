@@ -20,7 +20,7 @@ from ..version import __version__
 from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
 from .info import describe
-from .namespace import OTP_NAMES, PROCESS_NAMES
+from .namespace import OTP_NAMES, PROCESS_NAMES, shell_builtins
 
 if TYPE_CHECKING:
     from .session import Session
@@ -165,8 +165,11 @@ class Helpers:
     def _lookup(self, name: str) -> Any:
         namespace = self._session.namespace
         head, _, rest = name.partition(".")
+        beneath = shell_builtins(namespace)
         if head in namespace:
             value = namespace[head]
+        elif head in beneath:
+            value = beneath[head]
         else:
             try:
                 value = importlib.import_module(head)
@@ -177,7 +180,7 @@ class Helpers:
         return value
 
     def _overview(self) -> str:
-        namespace = self._session.namespace
+        namespace = shell_builtins(self._session.namespace)  # the helpers, not what hides them
         lines = [
             "pyex's helpers (every command runs in the shell process, self()):",
             "",

@@ -35,6 +35,7 @@ from ..runtime.mailbox import receive, send
 from ..runtime.values import Pid, Ref, make_ref
 from .display import format_exception, format_value
 from .evaluator import Evaluation, join_text
+from .namespace import shell_builtins
 from .output import current_leader
 from .source import compile_source
 
@@ -378,7 +379,8 @@ def _evaluate(context: _Context, source: str, width: int, namespace: Mapping[str
     evaluation = Evaluation(source)
     filename = f"<pry({context.request.pid})>"
     locals_ = frame.f_locals
-    names = ChainMap(locals_, _pry_names(), _Fallback(frame.f_globals, namespace))  # type: ignore[arg-type]
+    fallback = _Fallback(frame.f_globals, namespace, shell_builtins(namespace))
+    names = ChainMap(locals_, _pry_names(), fallback)  # type: ignore[arg-type]
     try:
         compiled = compile_source(source, filename)
         if compiled.body is not None:

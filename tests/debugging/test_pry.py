@@ -145,3 +145,27 @@ def test_breakpoint_in_the_shell_process_and_next(shell):
 def test_pry_helpers_outside_a_pry_say_so(shell):
     assert "no pry is on" in shell.eval("whereami()").text
     assert "no pry is on" in shell.eval("continue_()").text
+
+
+def test_pry_in_a_module_function_sees_the_shell_helpers(shell, tmp_path):
+    (tmp_path / "pried_module.py").write_text(
+        "from pyex import pry, receive\n"
+        "\n"
+        "def wait_here(token):\n"
+        "    receive('go')\n"
+        "    pry()\n"
+        "    return token\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        shell.eval("import pried_module")
+        pid = shell.eval("spawn(pried_module.wait_here, 'tok')").value
+        send(pid, "go")
+        assert asked(shell).startswith(f"Request to pry {pid} at {tmp_path}/pried_module.py:5.")
+        shell.eval("y")
+        assert shell.eval("token").value == "tok"
+        assert shell.eval("info(self())['initial_call']").value == ("pried_module", "wait_here", 1)
+        assert shell.eval("whereami()").output.count("-> 5:     pry()") == 1
+        shell.eval("continue_()")
+    finally:
+        sys.path.remove(str(tmp_path))

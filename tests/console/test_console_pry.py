@@ -1,21 +1,16 @@
-"""pry() and breakpoint() in the console, in a real terminal (tmux), as a person types."""
+"""pry(), breakpoint(), pdb and input() in the console, in a real terminal (tmux), as a person types."""
 
 from __future__ import annotations
 
-import sys
+import re
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tmux_console import TIMEOUT, TmuxConsole
 
-from tmux_console import TmuxConsole, tmux_available  # noqa: E402
-
-pytestmark = [
-    pytest.mark.timeout(120),
-    pytest.mark.skipif(not tmux_available(), reason="tmux is not installed"),
-]
+pytestmark = pytest.mark.timeout(120)
 
 CODE = '''\
 def work(x):
@@ -39,20 +34,40 @@ def stepping():
 '''
 
 
+class Session:
+    """A console read in order: ``expect`` finds a pattern after the last one found."""
+
+    def __init__(self, term: TmuxConsole) -> None:
+        self.term = term
+        self.seen = 0
+
+    def expect(self, pattern: str) -> None:
+        regex = re.compile(pattern)
+        found: list[re.Match[str]] = []
+
+        def check(text: str) -> bool:
+            match = regex.search(text, self.seen)
+            if match is not None:
+                found.append(match)
+            return match is not None
+
+        self.term.wait_for(check, TIMEOUT, what=repr(pattern), whole=True)
+        self.seen = found[-1].end()
+
+    def type(self, text: str) -> None:
+        self.term.line(text)
+
+
 @pytest.fixture
-def console(tmp_path: Path) -> Iterator[TmuxConsole]:
+def console(spawn_term: Callable[..., TmuxConsole], tmp_path: Path) -> Iterator[Session]:
     (tmp_path / "work.py").write_text(CODE)
-    console = TmuxConsole(tmp_path)
-    try:
-        console.expect(r"pyex\(1\)>")
-        console.type("c('work.py')")
-        console.expect(r"pyex\(2\)>")
-        yield console
-    finally:
-        console.close()
+    session = Session(spawn_term(env={"NO_COLOR": "1"}, columns=200))  # long paths on one line
+    session.type("c('work.py')")
+    session.expect(r"pyex\(2\)>")
+    yield session
 
 
-def test_pry_in_a_spawned_process(console: TmuxConsole) -> None:
+def test_pry_in_a_spawned_process(console: Session) -> None:
     console.type("pid = spawn(work, 5)")
     console.expect(r"pyex\(3\)>")
     console.type("talker = spawn(chatter, self())")
@@ -79,7 +94,7 @@ def test_pry_in_a_spawned_process(console: TmuxConsole) -> None:
     console.expect(r"'talked'")
 
 
-def test_breakpoint_in_the_shell_process_steps_and_continues(console: TmuxConsole) -> None:
+def test_breakpoint_in_the_shell_process_steps_and_continues(console: Session) -> None:
     console.type("stepping()")
     console.expect(r"Request to pry #PID<0\.\d+\.0> at \S*work\.py:16\. Allow\? \[Yn\]")
     console.type("y")
@@ -96,7 +111,7 @@ def test_breakpoint_in_the_shell_process_steps_and_continues(console: TmuxConsol
 
 
 
-def test_pdb_reads_through_the_console(console: TmuxConsole) -> None:
+def test_pdb_reads_through_the_console(console: Session) -> None:
     """pdb in a process gets its lines from the console's one reader, not the terminal."""
     console.type("import pdb")
     console.expect(r"pyex\(3\)>")
@@ -110,7 +125,7 @@ def test_pdb_reads_through_the_console(console: TmuxConsole) -> None:
     console.expect(r"\n2\n")
 
 
-def test_input_in_a_command_reads_through_the_console(console: TmuxConsole) -> None:
+def test_input_in_a_command_reads_through_the_console(console: Session) -> None:
     console.type("name = input('name? ')")
     console.expect(r"name\?")
     console.type("Ada")
