@@ -69,7 +69,7 @@ class SessionLoop:
             if task.cancelled():
                 raise KeyboardInterrupt from None
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - re-raised, without the loop's frames
             raise exc.with_traceback(_from_command(exc.__traceback__, code))
         finally:
             with self._lock:

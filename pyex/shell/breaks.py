@@ -16,15 +16,16 @@ import inspect
 import sys
 import threading
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
-from typing import Any, Callable
+from typing import Any
 
 from ..runtime.api import self as self_pid
 from ..runtime.values import Pid
 from .pry import pry_frame
 
-__all__ = ["Break", "set_break", "list_breaks", "remove_breaks", "USES_MONITORING"]
+__all__ = ["USES_MONITORING", "Break", "list_breaks", "remove_breaks", "set_break"]
 
 USES_MONITORING = sys.version_info >= (3, 12)
 _TOOL_NAME = "pyex break_"
@@ -47,7 +48,7 @@ class Break:
     pid: Pid | None
     pending: int
     original: CodeType
-    copy: types.FunctionType | None = None  # before 3.12: the untouched function the trampoline calls
+    untouched: Callable[..., Any] | None = None  # before 3.12: the copy the trampoline calls
     trampoline: CodeType | None = None
     hits: int = field(default=0)
 
@@ -141,7 +142,7 @@ def _trampoline_code(free: int) -> CodeType:
         lines.append("        return _pyex_break_enter(args, kwargs)")
         lines.append("    return _pyex_break_trampoline")
         namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), "<pyex break_>", "exec"), namespace)
+        exec(compile("\n".join(lines), "<pyex break_>", "exec"), namespace)  # noqa: S102 - our own source
         code = namespace["_outer"]().__code__
         _TRAMPOLINES[free] = code
     return code
@@ -153,7 +154,7 @@ def _enter(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     brk = _by_code.get(id(code))
     if brk is None:  # removed meanwhile, by another thread: the original is back
         raise RuntimeError("break_(): a removed break's trampoline was called")
-    copy = brk.copy
+    copy = brk.untouched
     assert copy is not None
     if not _take_stop(brk):
         return copy(*args, **kwargs)
@@ -192,7 +193,7 @@ def _patch(brk: Break) -> None:
     copy.__kwdefaults__ = function.__kwdefaults__
     copy.__qualname__ = function.__qualname__
     copy.__module__ = function.__module__
-    brk.copy = copy
+    brk.untouched = copy
     # A code object of its own (a fresh replace()), so that a hit finds its break.
     trampoline = _trampoline_code(len(brk.original.co_freevars))
     brk.trampoline = trampoline.replace(co_name=brk.original.co_name)

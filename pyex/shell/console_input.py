@@ -54,7 +54,7 @@ def console_input(prompt: object = "") -> str:
     line = read_line(str(prompt))
     if not line:
         raise EOFError
-    return line[:-1] if line.endswith("\n") else line
+    return line.removesuffix("\n")
 
 
 def install_console_stdin() -> None:

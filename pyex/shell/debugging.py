@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..runtime.values import Pid
-from .breaks import list_breaks, remove_breaks as remove_all_breaks, set_break
+from .breaks import list_breaks, set_break
+from .breaks import remove_breaks as remove_all_breaks
 from .dbg import dbg
 from .display import user_frames
 from .pry import continue_, next_, pry, pry_frame, whereami

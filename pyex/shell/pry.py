@@ -24,10 +24,10 @@ import linecache
 import sys
 import threading
 from collections import ChainMap, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..runtime.api import self as self_pid
 from ..runtime.introspection import alive
@@ -43,19 +43,19 @@ if TYPE_CHECKING:
     from .session import Session
 
 __all__ = [
+    "LineRequest",
     "PryHost",
     "PryRequest",
-    "LineRequest",
-    "find_host",
-    "read_line",
-    "pry",
-    "pry_frame",
-    "whereami",
-    "continue_",
-    "next_",
     "breakpointhook",
+    "continue_",
+    "find_host",
     "install_breakpointhook",
     "location_text",
+    "next_",
+    "pry",
+    "pry_frame",
+    "read_line",
+    "whereami",
 ]
 
 WRITE_THROUGH_LOCALS = sys.version_info >= (3, 13)  # PEP 667
@@ -303,6 +303,20 @@ class PryHost:
         return evaluation
 
 
+def _word_for(ref: Ref) -> Callable[[Any], bool]:
+    """A receive pattern for the shell's messages about request ``ref``: (tag, ref, kind, payload)."""
+
+    def matches(message: Any) -> bool:
+        return (
+            message.__class__ is tuple
+            and len(message) == 4
+            and message[0] == _TAG
+            and message[1] == ref
+        )
+
+    return matches
+
+
 def _tell(request: PryRequest, kind: str, payload: Any) -> bool:
     """Send the pried process the shell's word; False if it is gone."""
     if not alive(request.pid):
@@ -374,7 +388,7 @@ class _Context:
     leave: str | None = None  # "continue" or "next" once a command asked for it
 
 
-def _evaluate(context: _Context, source: str, width: int, namespace: Mapping[str, Any]) -> Evaluation:
+def _evaluate(context: _Context, source: str, width: int, namespace: dict[str, Any]) -> Evaluation:
     frame = context.frame
     evaluation = Evaluation(source)
     filename = f"<pry({context.request.pid})>"
@@ -404,7 +418,7 @@ def _pry_names() -> dict[str, Any]:
     return {"whereami": whereami, "continue_": continue_, "next_": next_, "self": self_pid}
 
 
-def _serve(context: _Context, namespace: Mapping[str, Any], paused_answer: int | None) -> int | None:
+def _serve(context: _Context, namespace: dict[str, Any], paused_answer: int | None) -> int | None:
     """Run the shell's commands in the frame until one says go on.
 
     Returns the id of the ``next_()`` command to answer at the next line, or
@@ -416,14 +430,7 @@ def _serve(context: _Context, namespace: Mapping[str, Any], paused_answer: int |
         text = location_text(request.filename, context.line)
         host.answer(request, paused_answer, Evaluation("next_()", text=text, result_text=text))
 
-    def is_ours(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 4
-            and message[0] == _TAG
-            and message[1] == request.ref
-        )
-
+    is_ours = _word_for(request.ref)
     while True:
         try:
             _, _, kind, payload = receive(is_ours)
@@ -445,7 +452,7 @@ def _serve(context: _Context, namespace: Mapping[str, Any], paused_answer: int |
             return None
 
 
-def _pry_session(context: _Context, namespace: Mapping[str, Any], paused_answer: int | None) -> None:
+def _pry_session(context: _Context, namespace: dict[str, Any], paused_answer: int | None) -> None:
     """Serve the shell; then go on, or stop again at the next line (next_())."""
     try:
         step_answer = _serve(context, namespace, paused_answer)
@@ -458,7 +465,7 @@ def _pry_session(context: _Context, namespace: Mapping[str, Any], paused_answer:
         _step(context, namespace, step_answer)
 
 
-def _step(context: _Context, namespace: Mapping[str, Any], answer_id: int) -> None:
+def _step(context: _Context, namespace: dict[str, Any], answer_id: int) -> None:
     """next_(): trace the paused frame until its next line, and pry there (no question)."""
     frame = context.frame
     previous_trace = sys.gettrace()
@@ -514,18 +521,9 @@ def read_line(prompt: str) -> str:
     if host is None:
         return ""
     request = LineRequest(self_pid(), make_ref(), prompt)
-
-    def is_line(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 4
-            and message[0] == _TAG
-            and message[1] == request.ref
-        )
-
     host.request_line(request)
     try:
-        return str(receive(is_line)[3])
+        return str(receive(_word_for(request.ref))[3])
     except BaseException:
         host.cancel_line(request)
         raise
@@ -574,7 +572,7 @@ def breakpointhook(*args: Any, **kwargs: Any) -> None:
     with _hosts_lock:
         hosted = bool(_hosts)
     if not hosted:
-        sys.__breakpointhook__(*args, **kwargs)
+        sys.__breakpointhook__(*args, **kwargs)  # noqa: T100 - no shell: Python's own
         return
     frame = sys._getframe(1)
     try:

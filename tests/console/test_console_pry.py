@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
-
 from tmux_console import TIMEOUT, TmuxConsole
 
 pytestmark = pytest.mark.timeout(120)
@@ -132,3 +131,33 @@ def test_input_in_a_command_reads_through_the_console(console: Session) -> None:
     console.expect(r"pyex\(3\)>")
     console.type("name.upper()")
     console.expect(r"'ADA'")
+
+
+def test_top_level_await_and_ctrl_c_cancels_it(console: Session) -> None:
+    console.type("import asyncio")
+    console.expect(r"pyex\(3\)>")
+    console.type("queue = asyncio.Queue()")
+    console.expect(r"pyex\(4\)>")
+    console.type("await queue.put('made in one command')")
+    console.expect(r"pyex\(5\)>")
+    console.type("await queue.get()")
+    console.expect(r"'made in one command'")
+    console.type("print('awaiting'); await asyncio.sleep(60)")
+    console.expect(r"\nawaiting")
+    console.term.keys("C-c")
+    console.expect(r"\*\* \(KeyboardInterrupt\)")
+    console.type("await asyncio.sleep(0, 'the loop lives on')")
+    console.expect(r"'the loop lives on'")
+
+
+def test_killing_the_pried_process_gives_the_prompt_back(console: Session) -> None:
+    console.type("pid = spawn(work, 1)")
+    console.expect(r"pyex\(3\)>")
+    console.type("send(pid, 'go')")
+    console.expect(r"Allow\? \[Yn\]")
+    console.type("y")
+    console.expect(r"pry\(1\)>")
+    console.type("Process.exit(self(), 'kill')")
+    console.expect(r"pyex\(4\)>")
+    console.type("alive(pid)")
+    console.expect(r"\nFalse\n")

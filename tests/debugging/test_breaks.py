@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import eventually
+from piped_session import run_piped
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from helpers import eventually  # noqa: E402
-
-from pyex import Shell, send  # noqa: E402
+from pyex import Shell, send
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -91,28 +86,14 @@ def test_pry_last_opens_at_the_frame_that_raised(shell):
 
 
 def test_pry_last_without_an_error_says_so(tmp_path: Path):
-    output = run_piped("pry_last()\n", tmp_path)
+    output = run_piped("pry_last()\n", tmp_path, "--echo")
     assert "** (RuntimeError) pry_last(): no command has raised yet" in output
 
-
-def run_piped(script: str, tmp_path: Path) -> str:
-    environment = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1", PYTHONUNBUFFERED="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "pyex", "--no-startup", "--echo"],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=40,
-        cwd=tmp_path,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def test_break_in_a_piped_session(tmp_path: Path):
     script = ADD + "\n\nbreak_(add)\nadd(1)\ny\na\na = 5\ncontinue_()\nbreaks()\nadd(1)\n"
-    output = run_piped(script, tmp_path)
+    output = run_piped(script, tmp_path, "--echo")
     assert "pyex(3)> add(1)\n" in output
     assert "Request to pry #PID<0.84.0> at <pyex(1)>:1. Allow? [Yn] y\n" in output
     assert "-> 1: def add(a, b=2):\n" in output

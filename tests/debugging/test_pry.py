@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import eventually, wait_exit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from helpers import eventually, wait_exit  # noqa: E402
-
-from pyex import Process, Shell, info, send  # noqa: E402
+from pyex import Process, Shell, info, send
 
 pytestmark = pytest.mark.timeout(60)
 
