@@ -275,6 +275,27 @@ class PryHost:
             active.counter += 1
         return evaluation
 
+    def cancel(self, eof: bool) -> Evaluation:
+        """Ctrl+C / Ctrl+D at a question: the pry asked is declined, a reader interrupted or ended."""
+        counter = self._session.counter
+        with self._cond:
+            self._offer_locked()
+            offered = self._offered
+            line = self._line_locked() if offered is None and self._active is None else None
+            if offered is not None:
+                self._offered = None
+            elif line is not None:
+                self._lines.remove(line)
+            else:
+                return Evaluation("", counter=counter)  # no question: nothing to do
+        if offered is not None:
+            _tell(offered, "continue", None)
+        elif line is not None and eof:
+            send(line.pid, (_TAG, line.ref, "line", ""))
+        elif line is not None:
+            self._session.interrupt_process(line.pid)
+        return Evaluation("", counter=counter, extra={"released": True})
+
     def _wait(self, active: _Pry, answer_id: int, source: str, timeout: float | None) -> Evaluation:
         interrupted = False
         with self._cond:

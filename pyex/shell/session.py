@@ -14,9 +14,10 @@ import os
 import platform
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from queue import Empty, SimpleQueue
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from ..runtime import table
 from ..runtime.errors import Exit
@@ -262,6 +263,17 @@ class Session:
         if ended.text:
             evaluation.text = join_text(ended.text, evaluation.text)
             evaluation.result_text = join_text(ended.result_text, evaluation.result_text)
+        return evaluation
+
+    def cancel_prompt(self, eof: bool = False) -> Evaluation:
+        """Ctrl+C (or Ctrl+D: ``eof``) at a question: decline the pry, or interrupt the reader.
+
+        A process reading a line gets KeyboardInterrupt (or end of input); a
+        command paused meanwhile is then waited for, as after any answer.
+        """
+        evaluation = self.pry_host.cancel(eof)
+        if evaluation.extra.get("released") and self._paused is not None:
+            evaluation = self._resume(evaluation, None)
         return evaluation
 
     def run_file(self, path: str, source: str | None = None) -> Evaluation:

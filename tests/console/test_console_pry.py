@@ -161,3 +161,17 @@ def test_killing_the_pried_process_gives_the_prompt_back(console: Session) -> No
     console.expect(r"pyex\(4\)>")
     console.type("alive(pid)")
     console.expect(r"\nFalse\n")
+
+
+def test_ctrl_c_and_ctrl_d_at_an_input_prompt(console: Session) -> None:
+    console.type("input('first? ')")
+    console.expect(r"first\?")
+    console.term.keys("C-c")
+    console.expect(r"\*\* \(KeyboardInterrupt\)")
+    console.expect(r"pyex\(2\)>")
+    console.type("input('second? ')")
+    console.expect(r"second\?")
+    console.term.keys("C-d")
+    console.expect(r"\*\* \(EOFError\)")
+    console.type("'still here'")
+    console.expect(r"'still here'")

@@ -165,3 +165,31 @@ def test_pry_in_a_module_function_sees_the_shell_helpers(shell, tmp_path):
         shell.eval("continue_()")
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_ctrl_c_or_d_at_a_question(shell):
+    """What the console does for Ctrl+C / Ctrl+D at a question, through the session."""
+    session = shell._session
+    shell.eval("send(spawn(work, 1), 'go')")
+    asked(shell)
+    assert session.cancel_prompt().extra.get("released")  # declined
+    assert shell.eval("receive(timeout=10)").value == ("after", 2)
+    # A process reading a line: Ctrl+D is end of input, Ctrl+C interrupts it.
+    shell.eval(
+        "from pyex.shell.pry import read_line\n"
+        "def reader():\n"
+        "    send(parent, ('read', repr(read_line('> '))))\n"
+        "    receive('again')\n"
+        "    try:\n"
+        "        read_line('> ')\n"
+        "    except KeyboardInterrupt:\n"
+        "        send(parent, ('read', 'interrupted'))"
+    )
+    reader = shell.eval("spawn(reader)").value
+    eventually(lambda: shell.prompt == "> ")
+    session.cancel_prompt(eof=True)
+    assert shell.eval("receive(('read', ANY), timeout=10)").value == ("read", "''")
+    send(reader, "again")
+    eventually(lambda: shell.prompt == "> ")
+    session.cancel_prompt()
+    assert shell.eval("receive(('read', ANY), timeout=10)").value == ("read", "interrupted")

@@ -297,7 +297,16 @@ class Bridge:
         op = message.get("op")
         if op == "eval":
             self.display.columns = int(message.get("width") or 80)
-            evaluation = self._eval(message["source"])
+            cancel = message.get("cancel")
+            if cancel:  # Ctrl+C or Ctrl+D at a question (a pry request, a process reading)
+                self._commands += 1
+                self._command = self._commands
+                try:
+                    evaluation = self.session.cancel_prompt(eof=cancel == "eof")
+                finally:
+                    self._command = 0
+            else:
+                evaluation = self._eval(message["source"])
             self._send_result(evaluation)
             return evaluation.exit_code
         if op == "complete":

@@ -227,6 +227,7 @@ class PromptProcess:
                 return int(first.get("status") or 0)
             self._take_prompts(first)
             while True:
+                cancel: str | None = None  # Ctrl+C / Ctrl+D at a question: "interrupt" / "eof"
                 try:
                     # At the prompt Ctrl+C is a key (the terminal is in raw
                     # mode); during a command it is the runtime's to handle.
@@ -234,18 +235,26 @@ class PromptProcess:
                         pre_run=self._prompt_started, handle_sigint=False
                     )
                 except KeyboardInterrupt:
-                    continue
+                    if not self.question:
+                        continue
+                    # At a question (pry request, a process reading a line): the runtime says no.
+                    text, cancel = "", "interrupt"
                 except EOFError:
                     if self.exit_status is not None:
                         return self.exit_status
-                    self.display.write("\n")
-                    self.writer.send({"op": "exit", "status": 0})
-                    return 0
+                    if self.question:  # end of input for the reading process, not for pyex
+                        text, cancel = "", "eof"
+                    else:
+                        self.display.write("\n")
+                        self.writer.send({"op": "exit", "status": 0})
+                        return 0
                 finally:
                     self.display.prompt_ended()
-                if not text.strip() and not self.question:
+                if cancel is None and not text.strip() and not self.question:
                     continue
-                self.writer.send({"op": "eval", "source": text, "width": self._columns()})
+                self.writer.send(
+                    {"op": "eval", "source": text, "width": self._columns(), "cancel": cancel}
+                )
                 result = self._wait_for()
                 if result["op"] == "exit":
                     return int(result.get("status") or 0)
