@@ -14,10 +14,8 @@ import time
 from collections import deque
 from typing import Any
 
-from ..runtime.errors import Exit
-from ..runtime.links import down_of, exit as exit_signal, monitor, unlink
-from ..runtime.mailbox import receive_matching
-from ..runtime.values import Pid, Ref
+from ..runtime import Exit, Pid, Ref
+from ..runtime.internal import down_of, exit_signal, monitor, receive_matching, unlink
 from .reports import is_normal_exit
 
 __all__ = [
@@ -40,7 +38,7 @@ def start_child(spec: dict[str, Any]) -> tuple[str, Any]:
         result = fun(*args, **kwargs)
     except Exit as exc:
         return ("error", exc.reason)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a start function is its error too
         return ("error", exc)
     if result.__class__ is tuple and len(result) in (2, 3) and _is(result[0], "ok"):
         if result[1].__class__ is Pid:

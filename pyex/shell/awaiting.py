@@ -69,8 +69,8 @@ class SessionLoop:
             if task.cancelled():
                 raise KeyboardInterrupt from None
             raise
-        except Exception as exc:  # noqa: BLE001 - re-raised, without the loop's frames
-            raise exc.with_traceback(_from_command(exc.__traceback__, code))
+        except Exception as exc:
+            raise exc.with_traceback(_from_command(exc.__traceback__, code))  # noqa: B904 - itself
         finally:
             with self._lock:
                 self._task = None

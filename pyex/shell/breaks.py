@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
 
-from ..runtime.api import self as self_pid
-from ..runtime.values import Pid
+from ..runtime import Pid
+from ..runtime import self as self_pid
 from .pry import pry_frame
 
 __all__ = ["USES_MONITORING", "Break", "list_breaks", "remove_breaks", "set_break"]
@@ -142,7 +142,7 @@ def _trampoline_code(free: int) -> CodeType:
         lines.append("        return _pyex_break_enter(args, kwargs)")
         lines.append("    return _pyex_break_trampoline")
         namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), "<pyex break_>", "exec"), namespace)  # noqa: S102 - our own source
+        exec(compile("\n".join(lines), "<pyex break_>", "exec"), namespace)  # our own source
         code = namespace["_outer"]().__code__
         _TRAMPOLINES[free] = code
     return code

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.values import Pid
+from ..runtime import Pid
 from .breaks import list_breaks, set_break
 from .breaks import remove_breaks as remove_all_breaks
 from .dbg import dbg
@@ -48,7 +48,7 @@ def breaks() -> None:
         print("No breakpoints set")
         return
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    lines = [" ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = [" ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, " ".join("-" * width for width in widths))
     print("\n".join(lines))
 

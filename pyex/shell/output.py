@@ -13,8 +13,7 @@ import sys
 import threading
 from typing import Any, Protocol, TextIO
 
-from ..runtime import timers
-from ..runtime.process import local
+from ..runtime.internal import bound, group_leader_of, schedule_timer
 
 __all__ = [
     "GroupLeader",
@@ -26,7 +25,6 @@ __all__ = [
     "current_leader",
 ]
 
-_local = local()
 _install_lock = threading.Lock()
 _fallback: Any = None
 
@@ -52,12 +50,12 @@ def set_fallback_leader(leader: Any) -> None:
 
 def current_leader() -> Any:
     """The group leader the calling thread's output goes to, or None."""
-    return leader_of(getattr(_local, "proc", None))
+    return leader_of(bound())
 
 
 def leader_of(proc: Any) -> Any:
     """The group leader output of ``proc`` (a Process or None) goes to, or None."""
-    leader = proc.group_leader if proc is not None else None
+    leader = group_leader_of(proc)
     return leader if leader is not None else _fallback
 
 
@@ -78,7 +76,7 @@ class StreamRouter:
         self._timed: set[Any] = set()  # writers whose partial line a timer will pass on
 
     def write(self, text: str) -> int:
-        proc = getattr(_local, "proc", None)
+        proc = bound()
         leader = leader_of(proc)
         if leader is None:
             return self.original.write(text)
@@ -99,7 +97,7 @@ class StreamRouter:
         if end:
             leader.write_output(text[:end], self.name, proc)
         if start_timer:
-            timers.schedule(PARTIAL_LINE_SECONDS, lambda: self._pass_on(key))
+            schedule_timer(PARTIAL_LINE_SECONDS, lambda: self._pass_on(key))
         return len(text)
 
     def _pass_on(self, key: Any) -> None:
@@ -114,7 +112,7 @@ class StreamRouter:
 
     def take_partial(self) -> str:
         """Take back the calling process's partial line, not passed on yet (an input prompt)."""
-        proc = getattr(_local, "proc", None)
+        proc = bound()
         key = proc if proc is not None else threading.get_ident()
         with self._lock:
             held = self._held.pop(key, None)
@@ -125,7 +123,7 @@ class StreamRouter:
             self.write(line)
 
     def flush(self) -> None:
-        proc = getattr(_local, "proc", None)
+        proc = bound()
         self._pass_on(proc if proc is not None else threading.get_ident())
         try:
             self.original.flush()

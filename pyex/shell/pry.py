@@ -29,10 +29,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.api import self as self_pid
-from ..runtime.introspection import alive
-from ..runtime.mailbox import receive, send
-from ..runtime.values import Pid, Ref, make_ref
+from ..runtime import Pid, Ref, alive, make_ref, receive, send
+from ..runtime import self as self_pid
 from .display import format_exception, format_value
 from .evaluator import Evaluation, join_text
 from .namespace import shell_builtins
@@ -425,7 +423,7 @@ def _evaluate(context: _Context, source: str, width: int, namespace: dict[str, A
             value = eval(compiled.last_expression, frame.f_globals, names)
         evaluation.value = value
         evaluation.result_text = format_value(value, width)
-    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - shown, the pry goes on
+    except (Exception, KeyboardInterrupt) as exc:  # shown, the pry goes on
         evaluation.error = exc
         evaluation.result_text = format_exception(exc, skip_top_level=filename)
     finally:
@@ -593,7 +591,7 @@ def breakpointhook(*args: Any, **kwargs: Any) -> None:
     with _hosts_lock:
         hosted = bool(_hosts)
     if not hosted:
-        sys.__breakpointhook__(*args, **kwargs)  # noqa: T100 - no shell: Python's own
+        sys.__breakpointhook__(*args, **kwargs)  # no shell: Python's own
         return
     frame = sys._getframe(1)
     try:

@@ -19,15 +19,22 @@ from contextlib import contextmanager
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.links import exit as exit_signal
-from ..runtime.mailbox import send
-from ..runtime.process import Process
-from ..runtime.spawning import spawn
-from ..runtime.values import make_ref
+from ..runtime import Exit, make_ref, send, spawn
+from ..runtime.internal import (
+    ProcessRecord,
+    bound,
+    exit_signal,
+    find,
+    interrupt,
+    pid_of,
+    retire_current,
+    set_group_leader,
+    wait_time,
+    watch_exit,
+)
 from ..version import __version__
 from .awaiting import SessionLoop
+from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator, join_text
 from .namespace import build_namespace
@@ -67,6 +74,39 @@ def banner() -> str:
 
 # Ctrl+C this many times without the command ending kills the shell process.
 INTERRUPTS_BEFORE_KILL = 3
+# How long a command that ran out of time may take to stop once interrupted,
+# before its shell process is killed (and replaced) instead.
+INTERRUPT_GRACE_SECONDS = 1.0
+# How long close() waits for the shell process to be gone (a kill takes effect
+# within the reaper's FORCE_AFTER, whatever the command does).
+CLOSE_SECONDS = 1.0
+
+
+def _from_outside(action: Any, *args: Any) -> Any:
+    """Run ``action(*args)`` in a short-lived thread, so the caller never becomes a process.
+
+    Spawning and exit signals come from a process; a front end's thread that
+    became one would be listed by ``processes()``, and a user who killed it
+    would end pyex. The helping thread's process ends at once, normally
+    (nothing is linked to it).
+    """
+    results: list[Any] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(action(*args))
+        except BaseException as exc:  # handed to the caller
+            failed.append(exc)
+        finally:
+            retire_current()
+
+    thread = threading.Thread(target=run, name="pyex-shell-starter")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return results[0]
 
 
 class Session:
@@ -83,16 +123,21 @@ class Session:
         self._lock = threading.Lock()
         self._replies: SimpleQueue[tuple[Any, ...]] = SimpleQueue()
         self._evaluator: Evaluator | None = None
-        self._proc: Process | None = None
-        self._capture: tuple[Process, list[str]] | None = None
+        self._proc: ProcessRecord | None = None
+        self._gone: threading.Event | None = None  # set once self._proc has exited
+        self._claimed = 0  # the latest request the shell process has taken up
+        self._withdrawn: set[int] = set()  # requests given up before they started
+        self._capture: tuple[ProcessRecord, list[str]] | None = None
         self._running: int | None = None
         self._request = 0
         self._waiting = False
         self._closed = False
+        self.config = Config()
+        self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
         # A command paused while a process it waits for (or the shell process
         # itself) is pried: (request_id, proc, evaluator, source).
-        self._paused: tuple[int, Process, Evaluator, str] | None = None
+        self._paused: tuple[int, ProcessRecord, Evaluator, str] | None = None
         self._paused_output = ""  # what it had printed when it paused (already shown)
         install_routers()
         install_report_handler()
@@ -107,18 +152,24 @@ class Session:
         self._spawn()
 
     def _spawn(self) -> None:
+        """Start a shell process, unless the session is closed (then nothing)."""
         evaluator = Evaluator(self)
-        pid = spawn(evaluator.main)
-        proc = table.lookup(pid)
-        assert proc is not None
-        proc.group_leader = self  # its output, and its children's, come here
-        with self._lock:
+        gone = threading.Event()
+        with self._lock:  # close() sees either no new process or this one
+            if self._closed:
+                return
+            pid = _from_outside(spawn, evaluator.main)
+            proc = find(pid)
+            assert proc is not None
+            set_group_leader(pid, self)  # its output, and its children's, come here
             self._evaluator = evaluator
             self._proc = proc
-        proc.watch_exit(self._on_exit)
+            self._gone = gone
+        watch_exit(pid, lambda pid, reason: self._on_exit(pid, reason, gone))
 
-    def _on_exit(self, pid: Any, reason: Any) -> None:
-        # Runs in the dying shell process's thread.
+    def _on_exit(self, pid: Any, reason: Any, gone: threading.Event) -> None:
+        # Runs in the dying shell process's thread (or the reaper's).
+        gone.set()
         self._replies.put(("down", pid, reason))
         with self._lock:
             tell = not self._waiting and not self._closed
@@ -129,7 +180,7 @@ class Session:
     def pid(self) -> Any:
         """The pid of the current shell process."""
         proc = self._proc
-        return proc.pid if proc is not None else None
+        return pid_of(proc) if proc is not None else None
 
     @property
     def counter(self) -> int:
@@ -153,7 +204,9 @@ class Session:
         return pried is not None and pried[2]
 
     def width(self) -> int:
-        return self.display.width()
+        """Columns results are laid out in: configure(width=...), else the display's."""
+        configured = self.config.get("width")
+        return configured if configured is not None else self.display.width()
 
     def evaluator(self) -> Evaluator | None:
         """The current shell process's evaluator."""
@@ -167,12 +220,26 @@ class Session:
         """Run ``source`` as one command in the shell process and return what it did.
 
         Ctrl+C (KeyboardInterrupt in the calling thread) while it runs interrupts
-        the command. With ``timeout``, a command still running after that many
-        seconds is interrupted and TimeoutError raised. With ``filename``, the
-        source is a whole file: it runs under that name and shows no value.
+        the command. With ``filename``, the source is a whole file: it runs
+        under that name and shows no value.
+
+        With ``timeout`` (seconds), TimeoutError is raised when no result came
+        by then, and its message says what became of the command: withdrawn
+        (it never started: the shell process was busy), interrupted, or -- if
+        it did not stop within ``INTERRUPT_GRACE_SECONDS`` of the interrupt --
+        ended by killing the shell process, which a new one replaces. Either
+        way the command is abandoned for good and the next eval works.
         """
         if self._closed:
             raise RuntimeError("this shell session is closed")
+        me = bound()
+        if me is not None and me is self._proc:
+            raise RuntimeError(
+                "eval() was called from inside a command of the same shell: its shell "
+                "process runs one command at a time, so the command would wait for "
+                "itself for ever; call the code directly, or spawn a process for it"
+            )
+        wait_time(timeout)  # a bad timeout is refused before anything is sent
         install_routers()  # again: a test harness may have swapped sys.stdout since
         notice = self.recover()
         evaluation = self.pry_host.eval(source, timeout)
@@ -183,13 +250,15 @@ class Session:
                 evaluation.extra["notice"] = notice
             return evaluation
         with self._lock:
+            if self._closed:
+                raise RuntimeError("this shell session is closed")
             self._request += 1
             request_id = self._request
             proc = self._proc
             evaluator = self._evaluator
             self._waiting = True
         assert proc is not None and evaluator is not None
-        send(proc.pid, (self.tag, request_id, source, filename))
+        send(pid_of(proc), (self.tag, request_id, source, filename))
         evaluation = self._wait_command(request_id, proc, evaluator, source, timeout)
         if notice is not None:
             evaluation.extra["notice"] = notice
@@ -198,26 +267,34 @@ class Session:
     def _wait_command(
         self,
         request_id: int,
-        proc: Process,
+        proc: ProcessRecord,
         evaluator: Evaluator,
         source: str,
         timeout: float | None,
     ) -> Evaluation:
         """Wait for a command's Evaluation (or its pausing for a pry request)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        wait = wait_time(timeout)
+        deadline = None if wait is None else time.monotonic() + wait
         with self._lock:
             self._waiting = True
         try:
             while True:
-                item = self._next_reply(deadline, timeout)
+                item = self._next_reply(deadline)
+                if item is None:
+                    self._give_up(request_id, proc, timeout)  # raises TimeoutError
+                    continue
                 if item[0] == "evaled" and item[1] == request_id:
                     evaluation: Evaluation = item[2]
                     if evaluator.respawn_requested:
-                        self._await_down(proc)
+                        self._await_down()
                         self._spawn()
                         evaluation.restarted = True
                     return evaluation
-                if item[0] == "down" and item[1] == proc.pid:
+                if item[0] == "down" and item[1] == pid_of(proc):
+                    if self._closed:
+                        raise RuntimeError(
+                            "the shell session was closed while the command ran"
+                        )
                     return self._shell_exited(source, item[1], item[2])
                 if item[0] == "pry" and self.pry_host.busy() and not self._ended(request_id):
                     # A pry is asked while the command runs (it may be what
@@ -279,11 +356,12 @@ class Session:
     def run_file(self, path: str, source: str | None = None) -> Evaluation:
         """Run a Python file in the shell process, in the namespace (a startup file, a script)."""
         if source is None:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 source = handle.read()
         return self.eval(source, filename=os.path.abspath(path))
 
-    def _next_reply(self, deadline: float | None, timeout: float | None) -> tuple[Any, ...]:
+    def _next_reply(self, deadline: float | None) -> tuple[Any, ...] | None:
+        """The next item from the shell process, or None once ``deadline`` passed."""
         interrupts = 0
         while True:
             try:
@@ -291,7 +369,7 @@ class Session:
                     return self._replies.get()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise Empty
+                    return None
                 return self._replies.get(True, remaining)
             except KeyboardInterrupt:
                 interrupts += 1
@@ -300,16 +378,52 @@ class Session:
                 else:
                     self.interrupt()
             except Empty:
-                self.interrupt()
-                try:
-                    item = self._replies.get(True, 5.0)
-                except Empty:
-                    item = None
-                if item is not None and item[0] == "down":
-                    self._replies.put(item)  # let recover() report it
+                return None
+
+    def _give_up(self, request_id: int, proc: ProcessRecord, timeout: Any) -> None:
+        """Abandon request ``request_id``, out of time; raise TimeoutError saying how."""
+        with self._lock:
+            started = self._claimed >= request_id
+            if not started:
+                self._withdrawn.add(request_id)  # the shell process will skip it
+        if not started:
+            raise TimeoutError(
+                f"the command did not start within {timeout:g} s: the shell process was "
+                f"still busy with an earlier command; it was withdrawn and will not run"
+            )
+        self.interrupt()
+        grace = time.monotonic() + INTERRUPT_GRACE_SECONDS
+        while True:
+            item = self._next_reply(grace)
+            if item is None:
+                break
+            if item[0] == "evaled" and item[1] == request_id:
                 raise TimeoutError(
                     f"the command ran longer than {timeout:g} s and was interrupted"
-                ) from None
+                )
+            if item[0] == "down" and item[1] == pid_of(proc):
+                self._replies.put(item)  # let recover() report it and start another
+                raise TimeoutError(
+                    f"the command ran longer than {timeout:g} s; interrupted, "
+                    f"its shell process exited"
+                )
+        # It will not stop: kill its shell process; the next eval gets a new one.
+        self.kill_shell()
+        self._await_down(CLOSE_SECONDS)
+        raise TimeoutError(
+            f"the command ran longer than {timeout:g} s and did not stop within "
+            f"{INTERRUPT_GRACE_SECONDS:g} s of an interrupt: its shell process {pid_of(proc)} "
+            f"was killed, and a new one takes the next command"
+        )
+
+    def claim(self, request_id: int) -> bool:
+        """Called by the shell process as it takes up a request: False if it was withdrawn."""
+        with self._lock:
+            if request_id in self._withdrawn:
+                self._withdrawn.discard(request_id)
+                return False
+            self._claimed = max(self._claimed, request_id)
+            return True
 
     def _shell_exited(self, source: str, pid: Any, reason: Any) -> Evaluation:
         text = format_shell_exit(pid, reason)
@@ -325,11 +439,10 @@ class Session:
         self._spawn()
         return evaluation
 
-    def _await_down(self, proc: Process) -> None:
-        while True:
-            item = self._replies.get()
-            if item[0] == "down" and item[1] == proc.pid:
-                return
+    def _await_down(self, timeout: float | None = None) -> bool:
+        """Wait until the current shell process has exited; False if ``timeout`` passed first."""
+        gone = self._gone
+        return gone is None or gone.wait(timeout)
 
     def recover(self) -> str | None:
         """If the shell process died since the last command, start a new one.
@@ -346,7 +459,7 @@ class Session:
                 break
             proc = self._proc
             paused = self._paused
-            if item[0] == "down" and proc is not None and item[1] == proc.pid:
+            if item[0] == "down" and proc is not None and item[1] == pid_of(proc):
                 notice = format_shell_exit(item[1], item[2])
                 self._paused = None
                 if not self._closed:
@@ -370,18 +483,18 @@ class Session:
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
-            return self._proc.interrupt()
+            return interrupt(self._proc)
 
     def interrupt_process(self, pid: Any) -> bool:
         """Raise KeyboardInterrupt in process ``pid`` (a pried one), if it lives."""
-        proc = table.lookup(pid)
-        return proc.interrupt() if proc is not None else False
+        proc = find(pid)
+        return interrupt(proc) if proc is not None else False
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, reason)
+            _from_outside(exit_signal, pid_of(proc), reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -392,13 +505,13 @@ class Session:
             proc = self._proc
         self.pry_host.close()
         if proc is not None:
-            exit_signal(proc.pid, "kill")
-            self._await_down(proc)
+            _from_outside(exit_signal, pid_of(proc), "kill")
+            self._await_down(CLOSE_SECONDS)
         self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
-    def begin_command(self, proc: Process, captured: list[str], request_id: int) -> None:
+    def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
             self._running = request_id
@@ -428,7 +541,7 @@ class Session:
     @contextmanager
     def capturing(self, pid: Any) -> Iterator[list[str]]:
         """While a pry command runs: what process ``pid`` prints is the command's output."""
-        proc = table.lookup(pid)
+        proc = find(pid)
         captured: list[str] = []
         with self._lock:
             saved = self._capture
@@ -442,10 +555,16 @@ class Session:
 
     # -- group leader: where the session's processes print -------------------
 
-    def write_output(self, text: str, stream: str, proc: Process) -> None:
+    def write_output(self, text: str, stream: str, proc: ProcessRecord) -> None:
         capture = self._capture
-        if capture is not None and capture[0] is proc:
-            capture[1].append(text)
+        command = capture is not None and capture[0] is proc
+        if command:
+            capture[1].append(text)  # type: ignore[index]
+        # A display with a standard error of its own (a scripted session) shows sys.stderr there.
+        to_stderr = getattr(self.display, "error_output", None) if stream == "stderr" else None
+        if to_stderr is not None:
+            to_stderr(text)
+        elif command:
             self.display.command_output(text)
         else:
             self.display.background_output(text)

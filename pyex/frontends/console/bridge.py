@@ -19,9 +19,9 @@ import threading
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
-from ...shell.session import INTERRUPTS_BEFORE_KILL
 from ...shell.console_input import install_console_stdin
 from ...shell.output import set_fallback_leader
+from ...shell.session import INTERRUPTS_BEFORE_KILL
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
@@ -222,7 +222,7 @@ class Bridge:
 
     def _run_file(self, path: str) -> Evaluation:
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 source = handle.read()
         except OSError as exc:
             text = f"pyex: cannot open {path!r}: {exc.strerror}"
@@ -251,6 +251,7 @@ class Bridge:
             "restarted": evaluation.restarted,
             "banner": banner(),
             "exit": evaluation.exit_code,
+            "colors": self.session.config.get("colors"),
         }
         result.update(self._prompt_fields())
         self.outbox.send_now(result)

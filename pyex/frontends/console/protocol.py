@@ -5,8 +5,9 @@ rendering never wait for the interpreter lock that busy pyex processes hold in
 the runtime's process (see bridge.py). Messages are dicts with an ``op``:
 
 UI -> runtime: ``eval`` (source, width, cancel: None, or "interrupt" / "eof"
-for Ctrl+C / Ctrl+D at a question), ``complete`` (id, word), ``exit`` (status). (Ctrl+C during a command needs no message: the terminal sends SIGINT
-to both processes, and only the runtime's acts on it.)
+for Ctrl+C / Ctrl+D at a question), ``complete`` (id, word), ``exit`` (status).
+(Ctrl+C during a command needs no message: the terminal sends SIGINT to both
+processes, and only the runtime's acts on it.)
 Runtime -> UI: ``output`` (text), ``result`` (text, error, restarted, banner,
 exit, prompt, continuation), ``notice`` (text, prompt, continuation),
 ``completions`` (id, items), ``clear``, ``exit`` (status), ``prompt`` (prompt,
