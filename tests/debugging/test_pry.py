@@ -193,3 +193,19 @@ def test_ctrl_c_or_d_at_a_question(shell):
     eventually(lambda: shell.prompt == "> ")
     session.cancel_prompt()
     assert shell.eval("receive(('read', ANY), timeout=10)").value == ("read", "interrupted")
+
+
+def test_a_command_waiting_for_the_pried_process_ends_after_the_pry(shell):
+    paused = shell.eval(
+        "pid = spawn(work, 5); send(pid, 'go'); receive(('after', ANY), timeout=30)"
+    )
+    assert paused.extra.get("paused")
+    pid = shell.namespace["pid"]
+    assert shell.prompt == QUESTION.format(pid=pid, line=4)
+    shell.eval("y")
+    assert info(pid)["status"] == "waiting"
+    assert info(pid)["current_function"] == ("__main__", "work", 1)
+    shell.eval("y = 'changed'")
+    result = shell.eval("continue_()")
+    assert result.value == ("after", "changed")  # the command's own result, at last
+    assert shell.prompt == "pyex(4)> "
