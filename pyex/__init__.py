@@ -31,6 +31,8 @@ from .runtime import (
     spawn_link,
     spawn_monitor,
 )
+from .shell.dbg import dbg  # debugging from any module: dbg(x), pry() (breakpoint() needs no import)
+from .shell.pry import pry
 from .version import __version__
 
 __all__ = [
@@ -52,12 +54,14 @@ __all__ = [
     "Task",
     "UncopyableError",
     "alive",
+    "dbg",
     "flush",
     "get_state",
     "info",
     "make_ref",
     "pid",
     "processes",
+    "pry",
     "receive",
     "rpc",
     "self",

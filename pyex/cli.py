@@ -227,6 +227,11 @@ def _run_code(session: Session, options: argparse.Namespace) -> int:
         session.namespace["__file__"] = os.path.abspath(options.file)
     else:
         evaluation = session.eval(options.command, filename="<string>")
+    while evaluation.extra.get("paused"):
+        # pry() or breakpoint(): nobody reads answers here, so the process goes on.
+        asked = session.prompt().strip()
+        print(f"pyex: {asked} n (no prompt to pry at: pyex -i runs code, then prompts)", file=sys.stderr)
+        evaluation = session.eval("n" if session.asking() else "continue_()")
     if evaluation.exit_code is not None:
         return evaluation.exit_code
     if evaluation.error is not None:

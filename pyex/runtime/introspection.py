@@ -18,6 +18,7 @@ from .values import Pid
 __all__ = ["alive", "info", "processes", "current_function", "snapshot", "ProcessSnapshot"]
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+_PYEX_DIR = os.path.dirname(_RUNTIME_DIR) + os.sep  # never a frame of pyex itself (a pry, an OTP loop)
 
 
 def alive(pid: Pid) -> bool:
@@ -44,7 +45,7 @@ def current_function(proc: ProcessRecord) -> tuple[str, str, int]:
     ident = proc.ident
     frame = sys._current_frames().get(ident) if ident is not None else None
     while frame is not None:
-        if not frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+        if not frame.f_code.co_filename.startswith(_PYEX_DIR):
             return _describe_frame(frame)
         frame = frame.f_back
     return proc.initial_call

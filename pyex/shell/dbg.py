@@ -16,7 +16,7 @@ from typing import Any
 
 from .display import format_value
 
-__all__ = ["dbg", "argument_text", "frame_location"]
+__all__ = ["argument_text", "dbg", "frame_location"]
 
 
 def frame_location(frame: FrameType) -> str:

@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
-import inspect
 import builtins
+import inspect
 import os
 import re
 import traceback

@@ -19,6 +19,7 @@ from ..runtime.internal import clear_interrupt, clear_pending, current, receive_
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
 from .hidden import hidden_helper_hint
+from .postmortem import remember_error
 from .source import command_filename, compile_source
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class Evaluator:
             evaluation.exit_code = _exit_code(exc.code)
         except BaseException as exc:  # every error is shown, the shell lives on
             error = exc
+            remember_error(exc)  # for pry_last()
         _flush_streams()
         self._quiesce(proc)
         evaluation.output = "".join(captured)

@@ -162,7 +162,7 @@ class MainThreadHost:
                     run_here(job.fun, job.pids.put)
                 finally:
                     self._hosting = False
-            except BaseException:  # noqa: B036 - an interrupt that came too late: host the next
+            except BaseException:
                 continue
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "original_stream",
     "set_fallback_leader",
     "leader_of",
+    "current_leader",
 ]
 
 _install_lock = threading.Lock()
@@ -45,6 +46,11 @@ def set_fallback_leader(leader: Any) -> None:
     """
     global _fallback
     _fallback = leader
+
+
+def current_leader() -> Any:
+    """The group leader the calling thread's output goes to, or None."""
+    return leader_of(bound())
 
 
 def leader_of(proc: Any) -> Any:
@@ -103,6 +109,14 @@ class StreamRouter:
             leader = leader_of(proc)
             if text and leader is not None:
                 leader.write_output(text, self.name, proc)
+
+    def take_partial(self) -> str:
+        """Take back the calling process's partial line, not passed on yet (an input prompt)."""
+        proc = bound()
+        key = proc if proc is not None else threading.get_ident()
+        with self._lock:
+            held = self._held.pop(key, None)
+        return held[1] if held is not None else ""
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

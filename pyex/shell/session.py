@@ -14,6 +14,8 @@ import os
 import platform
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
@@ -33,10 +35,11 @@ from ..version import __version__
 from .awaiting import SessionLoop
 from .config import Config
 from .display import format_shell_exit
-from .evaluator import Evaluation, Evaluator
+from .evaluator import Evaluation, Evaluator, join_text
 from .hosting import Host, WorkerHost, from_outside
 from .namespace import build_namespace
 from .output import install_routers
+from .pry import PryHost, install_breakpointhook
 from .reports import install_report_handler
 
 __all__ = ["Display", "Session", "Evaluation", "banner"]
@@ -108,9 +111,15 @@ class Session:
         self._interrupt_next: float | None = None  # interrupt the next command begun before then
         self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
+        # A command paused while a process it waits for (or the shell process
+        # itself) is pried: (request_id, proc, evaluator, source).
+        self._paused: tuple[int, ProcessRecord, Evaluator, str] | None = None
+        self._paused_output = ""  # what it had printed when it paused (already shown)
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
+        self.pry_host = PryHost(self)  # pry() requests, and the pry that is on
+        install_breakpointhook(os.environ)
 
     # -- the shell process ---------------------------------------------------
 
@@ -156,12 +165,19 @@ class Session:
         return evaluator.counter if evaluator is not None else 1
 
     def prompt(self) -> str:
-        """``pyex(N)> ``"""
-        return f"pyex({self.counter})> "
+        """``pyex(N)> `` (``pry(N)> `` in a pry, or the question a pry request asks)."""
+        pried = self.pry_host.prompt()
+        return pried[0] if pried is not None else f"pyex({self.counter})> "
 
     def continuation_prompt(self) -> str:
         """``...(N)> ``"""
-        return f"...({self.counter})> "
+        pried = self.pry_host.prompt()
+        return pried[1] if pried is not None else f"...({self.counter})> "
+
+    def asking(self) -> bool:
+        """Whether the prompt is a question (a pry request): an empty answer counts."""
+        pried = self.pry_host.prompt()
+        return pried is not None and pried[2]
 
     def width(self) -> int:
         """Columns results are laid out in: configure(width=...), else the display's."""
@@ -199,9 +215,16 @@ class Session:
                 "process runs one command at a time, so the command would wait for "
                 "itself for ever; call the code directly, or spawn a process for it"
             )
-        wait = wait_time(timeout)
+        wait_time(timeout)  # a bad timeout is refused before anything is sent
         install_routers()  # again: a test harness may have swapped sys.stdout since
         notice = self.recover()
+        evaluation = self.pry_host.eval(source, timeout)
+        if evaluation is not None:
+            if evaluation.extra.get("released") and self._paused is not None:
+                evaluation = self._resume(evaluation, timeout)
+            if notice is not None:
+                evaluation.extra["notice"] = notice
+            return evaluation
         with self._lock:
             if self._closed:
                 raise RuntimeError("this shell session is closed")
@@ -211,9 +234,26 @@ class Session:
             evaluator = self._evaluator
             self._waiting = True
         assert proc is not None and evaluator is not None
+        send(pid_of(proc), (self.tag, request_id, source, filename))
+        evaluation = self._wait_command(request_id, proc, evaluator, source, timeout)
+        if notice is not None:
+            evaluation.extra["notice"] = notice
+        return evaluation
+
+    def _wait_command(
+        self,
+        request_id: int,
+        proc: ProcessRecord,
+        evaluator: Evaluator,
+        source: str,
+        timeout: float | None,
+    ) -> Evaluation:
+        """Wait for a command's Evaluation (or its pausing for a pry request)."""
+        wait = wait_time(timeout)
         deadline = None if wait is None else time.monotonic() + wait
+        with self._lock:
+            self._waiting = True
         try:
-            send(pid_of(proc), (self.tag, request_id, source, filename))
             while True:
                 item = self._next_reply(deadline)
                 if item is None:
@@ -225,20 +265,68 @@ class Session:
                         self._await_down()
                         self._spawn()
                         evaluation.restarted = True
-                    break
+                    return evaluation
                 if item[0] == "down" and item[1] == pid_of(proc):
                     if self._closed:
                         raise RuntimeError(
                             "the shell session was closed while the command ran"
                         )
-                    evaluation = self._shell_exited(source, item[1], item[2])
-                    break
+                    return self._shell_exited(source, item[1], item[2])
+                if item[0] == "pry" and self.pry_host.busy() and not self._ended(request_id):
+                    # A pry is asked while the command runs (it may be what
+                    # the command waits for): the prompt goes to the pry, the
+                    # command's result comes when the pry ends.
+                    self._paused = (request_id, proc, evaluator, source)
+                    capture = self._capture
+                    shown = "".join(capture[1]) if capture is not None else ""
+                    paused = Evaluation(source, counter=self.counter, extra={"paused": True})
+                    paused.output, paused.text = shown, shown.rstrip("\n")
+                    self._paused_output = shown
+                    return paused
                 # Anything else is stale: a reply to an abandoned command.
         finally:
             with self._lock:
                 self._waiting = False
-        if notice is not None:
-            evaluation.extra["notice"] = notice
+
+    def _ended(self, request_id: int) -> bool:
+        """Whether command ``request_id`` has answered already (put back for the wait)."""
+        kept, found = [], False
+        while True:
+            try:
+                item = self._replies.get_nowait()
+            except Empty:
+                break
+            kept.append(item)
+            found = found or (item[0] == "evaled" and item[1] == request_id)
+        for item in kept:
+            self._replies.put(item)
+        return found
+
+    def _resume(self, ended: Evaluation, timeout: float | None) -> Evaluation:
+        """The pry ended: wait on for the command it paused, and show both."""
+        paused, self._paused = self._paused, None
+        assert paused is not None
+        evaluation = self._wait_command(*paused, timeout)
+        if evaluation.extra.get("paused"):
+            return evaluation  # paused again, by another pry
+        shown = self._paused_output
+        if shown and evaluation.output.startswith(shown):  # shown when the command paused
+            evaluation.output = evaluation.output[len(shown) :]
+            evaluation.text = join_text(evaluation.output, evaluation.result_text)
+        if ended.text:
+            evaluation.text = join_text(ended.text, evaluation.text)
+            evaluation.result_text = join_text(ended.result_text, evaluation.result_text)
+        return evaluation
+
+    def cancel_prompt(self, eof: bool = False) -> Evaluation:
+        """Ctrl+C (or Ctrl+D: ``eof``) at a question: decline the pry, or interrupt the reader.
+
+        A process reading a line gets KeyboardInterrupt (or end of input); a
+        command paused meanwhile is then waited for, as after any answer.
+        """
+        evaluation = self.pry_host.cancel(eof)
+        if evaluation.extra.get("released") and self._paused is not None:
+            evaluation = self._resume(evaluation, None)
         return evaluation
 
     def run_file(self, path: str, source: str | None = None) -> Evaluation:
@@ -339,22 +427,33 @@ class Session:
         the shell process is fine.
         """
         notice = None
+        kept = []
         while True:
             try:
                 item = self._replies.get_nowait()
             except Empty:
-                return notice
+                break
             proc = self._proc
+            paused = self._paused
             if item[0] == "down" and proc is not None and item[1] == pid_of(proc):
                 notice = format_shell_exit(item[1], item[2])
+                self._paused = None
                 if not self._closed:
                     self._spawn()
+            elif item[0] == "evaled" and paused is not None and item[1] == paused[0]:
+                kept.append(item)  # the paused command ended: shown once the pry ends
+        for item in kept:
+            self._replies.put(item)
+        return notice
 
     def interrupt(self) -> bool:
         """Raise KeyboardInterrupt in the running command, if one runs.
 
         A command awaiting on the session's loop has its task cancelled instead.
         """
+        pried = self.pry_host.pried()
+        if pried is not None:
+            return self.interrupt_process(pried)
         if self.loop.cancel():
             return True
         with self._lock:
@@ -363,6 +462,11 @@ class Session:
             interrupted = interrupt(self._proc)
         self.host.nudge()  # out of a blocking call, if its thread can be woken
         return interrupted
+
+    def interrupt_process(self, pid: Any) -> bool:
+        """Raise KeyboardInterrupt in process ``pid`` (a pried one), if it lives."""
+        proc = find(pid)
+        return interrupt(proc) if proc is not None else False
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
@@ -378,6 +482,7 @@ class Session:
                 return
             self._closed = True
             proc = self._proc
+        self.pry_host.close()
         if proc is not None:
             from_outside(exit_signal, pid_of(proc), "kill")
             self.host.nudge()
@@ -415,6 +520,30 @@ class Session:
         evaluator = self._evaluator
         if evaluator is not None:
             evaluator.respawn_requested = True
+
+    # -- pries -----------------------------------------------------------------
+
+    def pry_changed(self) -> None:
+        """A pry was asked or ended: wake a command's wait, and the front end's prompt."""
+        self._replies.put(("pry",))
+        changed = getattr(self.display, "prompt_changed", None)
+        if changed is not None:
+            changed()
+
+    @contextmanager
+    def capturing(self, pid: Any) -> Iterator[list[str]]:
+        """While a pry command runs: what process ``pid`` prints is the command's output."""
+        proc = find(pid)
+        captured: list[str] = []
+        with self._lock:
+            saved = self._capture
+            if proc is not None:
+                self._capture = (proc, captured)
+        try:
+            yield captured
+        finally:
+            with self._lock:
+                self._capture = saved
 
     # -- group leader: where the session's processes print -------------------
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from piped_session import run_piped
 
 from pyex import Shell
 
 pytestmark = pytest.mark.timeout(60)
 
-
-def run_piped(script: str, tmp_path: Path) -> str:
-    environment = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1", PYTHONUNBUFFERED="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "pyex", "--no-startup"],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=40,
-        cwd=tmp_path,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from ...shell import Evaluation, Session, banner
+from ...shell.console_input import install_console_stdin
 from ...shell.hosting import Host, MainThreadHost
 from ...shell.output import set_fallback_leader
 from ...shell.session import INTERRUPTS_BEFORE_KILL
@@ -106,6 +107,9 @@ class _BridgeDisplay:
     def shell_down(self) -> None:
         self._bridge.wake()
 
+    def prompt_changed(self) -> None:
+        self._bridge.wake()  # a pry was asked or ended: the prompt process shows it
+
     def clear_screen(self) -> None:
         self._bridge.outbox.send({"op": "clear"})
 
@@ -150,6 +154,7 @@ class Bridge:
         self._wake_read, self._wake_write = os.pipe()
         self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
         self._commands = 0
+        self._shown_prompt = ""
 
     @staticmethod
     def _on_sigint(signum: int, frame: Any) -> None:
@@ -218,10 +223,13 @@ class Bridge:
             pass
 
     def _prompt_fields(self) -> Message:
-        return {
+        fields: Message = {
             "prompt": self.session.prompt(),
             "continuation": self.session.continuation_prompt(),
+            "question": self.session.asking(),  # a pry request: an empty answer is sent too
         }
+        self._shown_prompt = fields["prompt"]
+        return fields
 
     def _next_messages(self) -> list[Message] | None:
         """Wait for the prompt's messages; None when it is gone. Recovers a dead shell."""
@@ -250,6 +258,10 @@ class Bridge:
         notice = self.session.recover()
         if notice is not None:
             message: Message = {"op": "notice", "text": notice, "error": True, "banner": banner()}
+            message.update(self._prompt_fields())
+            self.outbox.send(message)
+        elif self.session.prompt() != self._shown_prompt:  # a pry was asked, or ended
+            message = {"op": "prompt"}
             message.update(self._prompt_fields())
             self.outbox.send(message)
 
@@ -296,6 +308,7 @@ class Bridge:
         ``catch_ctrl_c`` False: the caller has (signal handlers are the main thread's to set).
         """
         set_fallback_leader(self.display)
+        install_console_stdin()  # reads go through the prompt process: no fight for the keys
         if catch_ctrl_c:
             self._catch_ctrl_c()
         self.outbox.output(banner() + "\n")
@@ -320,9 +333,18 @@ class Bridge:
         op = message.get("op")
         if op == "eval":
             self.display.columns = int(message.get("width") or 80)
-            if message.get("interrupt"):
-                self.session.interrupt_next()  # Ctrl+C came with the Enter that sent it
-            evaluation = self._eval(message["source"])
+            cancel = message.get("cancel")
+            if cancel:  # Ctrl+C or Ctrl+D at a question (a pry request, a process reading)
+                self._commands += 1
+                self._command = self._commands
+                try:
+                    evaluation = self.session.cancel_prompt(eof=cancel == "eof")
+                finally:
+                    self._command = 0
+            else:
+                if message.get("interrupt"):
+                    self.session.interrupt_next()  # Ctrl+C came with the Enter that sent it
+                evaluation = self._eval(message["source"])
             self._send_result(evaluation)
             return evaluation.exit_code
         if op == "complete":

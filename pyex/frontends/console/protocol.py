@@ -4,12 +4,16 @@ The prompt runs in a process of its own (see ui.py), so that typing and
 rendering never wait for the interpreter lock that busy pyex processes hold in
 the runtime's process (see bridge.py). Messages are dicts with an ``op``:
 
-UI -> runtime: ``eval`` (source, width), ``complete`` (id, word), ``exit``
-(status). (Ctrl+C during a command needs no message: the terminal sends SIGINT
-to both processes, and only the runtime's acts on it.)
+UI -> runtime: ``eval`` (source, width, cancel: None, or "interrupt" / "eof"
+for Ctrl+C / Ctrl+D at a question), ``complete`` (id, word), ``exit`` (status).
+(Ctrl+C during a command needs no message: the terminal sends SIGINT to both
+processes, and only the runtime's acts on it.)
 Runtime -> UI: ``output`` (text), ``result`` (text, error, restarted, banner,
 exit, prompt, continuation), ``notice`` (text, prompt, continuation),
-``completions`` (id, items), ``clear``, ``exit`` (status).
+``completions`` (id, items), ``clear``, ``exit`` (status), ``prompt`` (prompt,
+continuation, question: a pry was asked or ended while no command ran). The
+prompt fields also carry ``question``: the prompt asks (``Allow? [Yn]``), so
+an empty answer is sent too.
 """
 
 from __future__ import annotations

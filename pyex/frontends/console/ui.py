@@ -24,11 +24,11 @@ from typing import Any
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none, run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input.typeahead import get_typeahead, store_typeahead
 from prompt_toolkit.input.vt100_parser import Vt100Parser
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent, merge_key_bindings
-from prompt_toolkit.filters import Condition
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
@@ -85,6 +85,7 @@ class PromptProcess:
         self.display = TerminalDisplay(sys.stdout)
         self.prompt_text = "pyex(1)> "
         self.continuation_text = "...(1)> "
+        self.question = False  # the prompt asks (a pry request): an empty answer counts
         self.exit_status: int | None = None
         self._late_ctrl_c = False  # Ctrl+C read after Enter, while the prompt was going
         self._completion_ids = itertools.count(1)
@@ -154,6 +155,7 @@ class PromptProcess:
         if "prompt" in message:
             self.prompt_text = message["prompt"]
             self.continuation_text = message["continuation"]
+            self.question = bool(message.get("question"))
 
     def _notice_text(self, message: Message) -> str:
         text = message.get("text", "").rstrip("\n")
@@ -173,6 +175,8 @@ class PromptProcess:
             self._take_prompts(message)
         elif op == "clear":
             self.display.clear_screen()
+        elif op == "prompt":
+            self._take_prompts(message)
         elif op in ("result", "exit", "ready"):
             return message
         return None
@@ -206,6 +210,10 @@ class PromptProcess:
                     app.invalidate()
             elif op == "clear":
                 run_in_terminal(self.display.clear_screen, in_executor=False)
+            elif op == "prompt":
+                self._take_prompts(message)
+                if app is not None:
+                    app.invalidate()
             elif op == "exit" and app is not None:
                 self.exit_status = int(message.get("status") or 0)
                 app.exit(exception=EOFError())
@@ -323,6 +331,7 @@ class PromptProcess:
                 return int(first.get("status") or 0)
             self._take_prompts(first)
             while True:
+                cancel: str | None = None  # Ctrl+C / Ctrl+D at a question: "interrupt" / "eof"
                 try:
                     # At the prompt Ctrl+C is a key (the terminal is in raw
                     # mode); during a command it is the runtime's to handle.
@@ -330,18 +339,29 @@ class PromptProcess:
                         pre_run=self._prompt_started, handle_sigint=False
                     )
                 except KeyboardInterrupt:
-                    continue
+                    if not self.question:
+                        continue
+                    # At a question (pry request, a process reading a line): the runtime says no.
+                    text, cancel = "", "interrupt"
                 except EOFError:
                     if self.exit_status is not None:
                         return self.exit_status
-                    self.display.write("\n")
-                    self.writer.send({"op": "exit", "status": 0})
-                    return 0
+                    if self.question:  # end of input for the reading process, not for pyex
+                        text, cancel = "", "eof"
+                    else:
+                        self.display.write("\n")
+                        self.writer.send({"op": "exit", "status": 0})
+                        return 0
                 finally:
                     self.display.prompt_ended()
-                if not text.strip():
+                if cancel is None and not text.strip() and not self.question:
                     continue
-                message = {"op": "eval", "source": text, "width": self._columns()}
+                message = {
+                    "op": "eval",
+                    "source": text,
+                    "width": self._columns(),
+                    "cancel": cancel,
+                }
                 typed_ahead = self._ctrl_c_typed_ahead()
                 if typed_ahead:
                     message["interrupt"] = True  # pressed with Enter: it is this command's
