@@ -33,6 +33,7 @@ from typing import Any, NoReturn
 from ..runtime import table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
+from ..runtime.frames import class_owner, hold_state
 from ..runtime.mailbox import receive_matching, send
 from ..runtime.process import ALIVE, WAKE, current
 from ..runtime.values import Pid
@@ -237,7 +238,7 @@ def _start(
     parent = current().pid if link else None
     if dictionary is None:
         dictionary = {
-            "$initial_call": (cls.__qualname__, "init", 1),
+            "$initial_call": (class_owner(cls), "init", 1),
             "$behaviour": behaviour,
             "$module": cls,
         }
@@ -278,7 +279,7 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
         reports.start_failed(
             me.pid,
             exc,
-            me.dictionary.get("$initial_call", (cls.__qualname__, "init", 1)),
+            me.dictionary.get("$initial_call", (class_owner(cls), "init", 1)),
             me.dictionary.get("$ancestors", []),
         )
         starter.ack(("error", exc))
@@ -526,3 +527,7 @@ def _normal_extra(extra: Any) -> Any:
     if extra.__class__ is str:
         return None
     return extra
+
+
+# info()'s memory estimate and the observer read a server's state from its loop.
+hold_state(_Loop.run.__code__, "state")

@@ -116,6 +116,9 @@ class Process:
         "reaping",
         "raised_into",
         "monitor_names",
+        "label",
+        "cpu_start",
+        "waits",
         "__weakref__",
     )
 
@@ -160,6 +163,13 @@ class Process:
         self.raised_into = False  # an exception was raised into its thread by another
         # Called with (pid, reason) once the exit is complete; see watch_exit().
         self.on_exit: Callable[[Pid, Any], None] | None = None
+        self.label: Any = None  # Process.set_label's term
+        # The thread's CPU clock when the process started on it (threads are
+        # reused: a process's CPU time is the clock's advance since then).
+        self.cpu_start = time.thread_time() if adopted else 0.0
+        # How many times it has blocked in wait(): an observer that finds the
+        # same count and the process still waiting knows it has not run since.
+        self.waits = 0
 
     def __repr__(self) -> str:
         return f"<Process {self.pid} {self.state}>"
@@ -212,6 +222,7 @@ class Process:
         item of ``saved`` (kept there so that nothing is lost if a signal is
         raised now). Raises ProcessExit or KeyboardInterrupt when signalled.
         """
+        self.waits += 1
         self.enter(WAITING)
         try:
             item = self.inbox.get(True, timeout)
@@ -351,6 +362,7 @@ class Process:
 
     def begin(self) -> bool:
         """Called by the worker before running the target: False if already ended."""
+        self.cpu_start = time.thread_time()
         with self.lock:
             self.ident = threading.get_ident()
             return self.state is ALIVE

@@ -22,7 +22,7 @@ from ..runtime.errors import Exit
 from ..runtime.links import exit as exit_signal
 from ..runtime.mailbox import send
 from ..runtime.process import Process
-from ..runtime.spawning import spawn
+from ..runtime.spawning import start_process
 from ..runtime.values import make_ref
 from ..version import __version__
 from .display import format_shell_exit
@@ -97,7 +97,9 @@ class Session:
 
     def _spawn(self) -> None:
         evaluator = Evaluator(self)
-        pid = spawn(evaluator.main)
+        # info() shows the shell process as running the shell, in the namespace's module.
+        shell_call = (str(self.namespace.get("__name__", "__main__")), "shell", 0)
+        pid = start_process(evaluator.main, (), {}, initial_call=shell_call)[0]
         proc = table.lookup(pid)
         assert proc is not None
         proc.group_leader = self  # its output, and its children's, come here
