@@ -33,6 +33,8 @@ __all__ = [
     "cpu_time",
     "memory",
     "held_state",
+    "held_state_of",
+    "dictionary_of",
     "NO_STATE",
 ]
 
@@ -168,12 +170,31 @@ def _memory(proc: Process, state: Any, budget: int, unsized: int = _UNSIZED_MESS
 
 def memory(proc: Process) -> int:
     """An estimate in bytes of what ``proc`` holds: its mailbox, dictionary and server state."""
-    return _memory(proc, state_local(_frame_of(proc)), 256)
+    return _memory(proc, state_local(_frame_of(proc)), 64)
 
 
 def held_state(proc: Process) -> Any:
     """The state a server loop of ``proc`` holds (read from its stack), or ``NO_STATE``."""
     return state_local(_frame_of(proc))
+
+
+def dictionary_of(pid: Pid) -> dict[Any, Any] | None:
+    """A copy of the process dictionary of ``pid``, or None if it is not alive (cheaper than info())."""
+    proc = table.lookup(pid)
+    if proc is None:
+        return None
+    with proc.lock:
+        if proc.state is not ALIVE:
+            return None
+        return dict(proc.dictionary)
+
+
+def held_state_of(pid: Pid) -> Any:
+    """The state a server loop of ``pid`` holds, read from its stack (``NO_STATE`` if none)."""
+    proc = table.lookup(pid)
+    if proc is None or proc.state is not ALIVE:
+        return NO_STATE
+    return held_state(proc)
 
 
 def _status(proc: Process) -> str:
@@ -221,7 +242,7 @@ def info(pid: Pid) -> dict[str, Any] | None:
         "monitored_by": monitored_by,
         "label": label,
         "cpu_time": round(cpu_time(proc), 6),
-        "memory": _memory(proc, state_local(frame), 256),
+        "memory": _memory(proc, state_local(frame), 64),
         "current_stacktrace": stacktrace(frame),
     }
 
@@ -252,7 +273,7 @@ class Sampler:
     estimate.
     """
 
-    def __init__(self, memory_budget: int = 16) -> None:
+    def __init__(self, memory_budget: int = 64) -> None:
         self.memory_budget = memory_budget
         # serial -> (proc, waits, current function, cpu time, memory but the inbox)
         self._still: dict[int, tuple[Process, int, tuple[str, str, int], float, int]] = {}

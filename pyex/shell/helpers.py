@@ -42,6 +42,8 @@ HELPER_NAMES = (
     "exports",
     "state",
     "pid",
+    "top",
+    "tree",
 )
 
 _STARTED = time.monotonic()
@@ -256,6 +258,41 @@ class Helpers:
         from ..otp import get_state
 
         return get_state(server, timeout)
+
+    # -- watching processes ----------------------------------------------------
+
+    def top(self, sort: str = "cpu", limit: int = 30) -> None:
+        """Watch every process: a live full-screen table in the console, one snapshot elsewhere.
+
+        Rows: pid, name (registered name, else label, else initial call),
+        status, message queue, CPU % over the refresh window, CPU time,
+        messages/s, memory, current function. In the console: arrows and
+        PgUp/PgDn move, c/t/m/u/r/n/i sort by CPU %, CPU time, memory, queue,
+        rate, name, pid (again: reverse), / filters, g jumps to a pid, Enter
+        shows the process in detail, Tab the supervision tree, k kills (asks
+        first), p pauses, q goes back. Piped or through pyex.Shell it prints
+        one table of the ``limit`` rows first by ``sort`` and returns.
+        """
+        from .observer import SORT_KEYS, top_table
+
+        if sort not in SORT_KEYS:
+            raise ValueError(f"top(): sort must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
+        opener = getattr(self._session.display, "open_view", None)
+        if opener is not None and opener("top", {"sort": sort}):
+            return  # the console shows it once this command is over
+        print(top_table(sort, limit))
+
+    def tree(self, sup: Any = None) -> None:
+        """Print the supervision tree of ``sup`` (pid or name), or of every top-level supervisor.
+
+        Each child: its id, pid, worker or supervisor, restart type; each
+        supervisor: its strategy and its recent restarts against the
+        intensity it allows. A supervisor that answers slowly or a child that
+        dies meanwhile shows as such.
+        """
+        from .observer import tree_text
+
+        print(tree_text(sup))
 
     # -- code ----------------------------------------------------------------
 

@@ -210,6 +210,15 @@ class PromptProcess:
             display.write("\n" + result.get("banner", "") + "\n")
         self._take_prompts(result)
 
+    def _show_view(self, view: Message) -> None:
+        """A full-screen view a command asked for (top()); the prompt comes back after it."""
+        from .top import TopView
+
+        if view.get("name") == "top":
+            TopView(self.writer, self.reader, self._stashed.append, view, self.color).run()
+            if self.reader.eof:
+                raise _RuntimeGone
+
     # -- the loop ----------------------------------------------------------
 
     def run(self) -> int:
@@ -244,6 +253,8 @@ class PromptProcess:
                 self.show(result)
                 if result.get("exit") is not None:
                     return int(result["exit"])
+                if result.get("view"):
+                    self._show_view(result["view"])
         except _RuntimeGone:
             return 1
 
