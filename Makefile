@@ -6,7 +6,24 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: install test run bench clean
+.PHONY: install test run bench clean peers
+
+# The real peers the tests drive: tmux (a terminal emulator for the console
+# tests) and erl/iex (BEAM nodes for the distribution tests). Installed from the
+# system's package manager when missing and possible (CI runs as root); a test
+# that needs a peer that could not be installed says so and is skipped.
+PEERS_MISSING = $(shell for c in tmux erl epmd erl_call iex; do command -v $$c >/dev/null 2>&1 || echo $$c; done)
+
+peers:
+ifneq ($(strip $(PEERS_MISSING)),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the test peers ($(strip $(PEERS_MISSING))) with apt-get"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux erlang-base elixir >/dev/null; \
+	else \
+		echo "missing $(strip $(PEERS_MISSING)) and cannot install them here: their tests will be skipped"; \
+	fi
+endif
 
 install: $(STAMP)
 
@@ -20,13 +37,13 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
-test: install
+test: install peers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 run: install
 	$(BIN)/pyex $(ARGS)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) peers
 	$(BIN)/python -m bench $(ARGS)
 
 clean:

@@ -59,3 +59,28 @@ def drain() -> list[Any]:
     while (message := receive(timeout=0, default=nothing)) is not nothing:
         messages.append(message)
     return messages
+
+
+def run_isolated(script: str, timeout: float = 30.0) -> str:
+    """Run ``script`` in a fresh interpreter (for what could wedge the runtime); its stdout.
+
+    Fails the test with the script's stderr if it exits non-zero or outlives
+    ``timeout`` seconds (the interpreter is then killed).
+    """
+    import subprocess
+    import sys
+    import textwrap
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(script)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as expired:
+        raise AssertionError(
+            f"the script wedged (killed after {timeout} s); its output: {expired.stdout!r}"
+        ) from None
+    assert done.returncode == 0, f"the script failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout

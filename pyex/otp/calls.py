@@ -22,8 +22,9 @@ from typing import Any, Callable
 from ..runtime import registry, table
 from ..runtime.copying import ATOMIC_TYPES, copy_message
 from ..runtime.errors import Exit
-from ..runtime.mailbox import check_timeout, receive_matching
+from ..runtime.mailbox import receive_matching
 from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
+from ..runtime.timeouts import LONGEST, wait_time
 from ..runtime.values import Pid
 from .handoff import hand_over
 
@@ -68,9 +69,6 @@ class Tag:
         return self
 
 
-_INFINITY = float("inf")
-
-
 def whereis(server: Any) -> Pid | None:
     """The pid ``server`` (a pid or a registered name) stands for; None if nobody."""
     if server.__class__ is Pid:
@@ -86,12 +84,10 @@ def whereis(server: Any) -> Pid | None:
 
 
 def check_call_timeout(timeout: Any) -> float | None:
-    """A call's timeout in seconds; None or ``'infinity'`` wait forever."""
-    if timeout.__class__ is float and 0.0 <= timeout < _INFINITY:
+    """A call's timeout in seconds; None, ``'infinity'`` or beyond the clock wait forever."""
+    if timeout.__class__ is float and 0.0 <= timeout <= LONGEST:
         return timeout
-    if timeout == "infinity":
-        return None
-    return check_timeout(timeout)
+    return wait_time(timeout)
 
 
 def _matcher(ref: Tag) -> Callable[[Any], bool]:

@@ -18,9 +18,10 @@ it into a spec -- or as a bare ``Class``, which means ``(Class, [])``.
 
 from __future__ import annotations
 
-import math
 import sys
 from typing import Any, Callable
+
+from ..runtime.timeouts import wait_time
 
 __all__ = [
     "ChildSpecError",
@@ -159,21 +160,17 @@ def normalize_all(children: Any) -> list[dict[str, Any]]:
 
 
 def _check_shutdown(where: str, shutdown: Any) -> Any:
-    if shutdown is None or shutdown == "infinity":
-        return "infinity"
-    if shutdown == "brutal_kill":
+    if shutdown.__class__ is str and shutdown == "brutal_kill":
         return shutdown
-    if (
-        isinstance(shutdown, (int, float))
-        and not isinstance(shutdown, bool)
-        and shutdown >= 0
-        and not math.isnan(shutdown)
-    ):
-        return "infinity" if math.isinf(shutdown) else shutdown
-    raise ChildSpecError(
-        f"{where}: shutdown must be a number of seconds, 'brutal_kill' or 'infinity', "
-        f"got {shutdown!r}"
-    )
+    try:
+        seconds = wait_time(shutdown, "shutdown")
+    except (TypeError, ValueError):
+        raise ChildSpecError(
+            f"{where}: shutdown must be a number of seconds, 'brutal_kill' or 'infinity', "
+            f"got {shutdown!r}"
+        ) from None
+    # Beyond what the clock holds is forever too (timeouts.wait_time).
+    return "infinity" if seconds is None else shutdown
 
 
 def default_modules(fun: Any, args: Any) -> list[Any]:

@@ -26,6 +26,8 @@ import sys
 import threading
 import time
 
+from ..runtime.thread_state import keep
+
 __all__ = ["hand_over", "QUIET_SECONDS", "WEIGHT"]
 
 QUIET_SECONDS = 0.5  # no handoffs for this long once they stopped paying
@@ -41,6 +43,7 @@ class _Thread(threading.local):
 
 
 _thread = _Thread()
+keep(_thread)  # measures the thread, not a process: kept across the processes it runs
 
 
 def hand_over() -> None:

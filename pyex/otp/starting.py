@@ -88,7 +88,7 @@ def start(
     """
     if name is not None:
         registry.check_name(name)
-    wait = None if timeout in (None, "infinity") else check_timeout(timeout, "start timeout")
+    wait = check_timeout(timeout, "start timeout")
     me = current()
     tag = make_ref()
     starter = Starter(me.pid, tag)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from . import links, registry, table, timers
+from . import links, registry, table, timeouts, timers
 from .introspection import alive, info, processes
-from .mailbox import check_timeout, send, sleep
+from .mailbox import send, sleep
 from .process import ALIVE, current, local, shielded
 from .spawning import spawn, spawn_link, spawn_monitor
 from .values import Pid, Ref
@@ -109,9 +109,7 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
     """
     from .copying import copy_message
 
-    delay = check_timeout(seconds, "send_after delay")
-    if delay is None:
-        raise ValueError("send_after delay must be finite")
+    delay = timeouts.delay(seconds, "send_after delay")  # beyond the clock: math.inf
     if not isinstance(dest, (Pid, str)):
         raise TypeError(
             f"a message must go to a pid or a registered name, got {dest!r} "

@@ -8,7 +8,6 @@ wants in the receiver's ``saved`` queue, and returns the first that matches.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from queue import Empty
@@ -19,9 +18,19 @@ from .copying import ATOMIC_TYPES, copy_message
 from .errors import NotRegisteredError, ReceiveTimeout
 from .patterns import compile_patterns
 from .process import DEAD, TIMEOUT, WAKE, Process, current, local
+from .timeouts import wait_time
 from .values import Pid
 
-__all__ = ["send", "receive", "flush", "sleep", "receive_matching", "check_timeout", "UNSET"]
+__all__ = [
+    "send",
+    "receive",
+    "flush",
+    "printable",
+    "sleep",
+    "receive_matching",
+    "check_timeout",
+    "UNSET",
+]
 
 
 class _Unset:
@@ -37,19 +46,11 @@ _local = local()
 
 
 def check_timeout(timeout: Any, what: str = "timeout") -> float | None:
-    """Validate a timeout in seconds: None (or infinity) waits forever."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(
-            f"{what} must be a number of seconds or None, got {timeout!r} "
-            f"({type(timeout).__name__})"
-        )
-    if math.isnan(timeout) or timeout < 0:
-        raise ValueError(f"{what} must be a non-negative number of seconds, got {timeout!r}")
-    if math.isinf(timeout):
-        return None
-    return float(timeout)
+    """Validate a timeout in seconds: None (or infinity, or beyond the clock) waits forever.
+
+    The runtime's one rule for timeouts: see ``timeouts.wait_time``.
+    """
+    return wait_time(timeout, what)
 
 
 def _resolve(dest: Any) -> Process | None:
@@ -161,7 +162,11 @@ def _receive(
 
 
 def flush() -> None:
-    """Print every message in the mailbox, one repr per line, oldest first, and remove them."""
+    """Print every message in the mailbox, one repr per line, oldest first, and remove them.
+
+    A message whose ``repr`` raises is shown as ``<unprintable ...>``; the others
+    are printed all the same.
+    """
     proc = current()
     saved = proc.saved
     try:
@@ -175,7 +180,19 @@ def flush() -> None:
         pass
     write = sys.stdout.write
     while saved:
-        write(repr(saved.popleft()) + "\n")
+        write(printable(saved.popleft()) + "\n")
+
+
+def printable(message: Any) -> str:
+    """``repr(message)``, or a placeholder saying why there is none (never raises)."""
+    try:
+        return repr(message)
+    except Exception as exc:  # a broken __repr__ must not stop the others
+        try:
+            why = f"{type(exc).__name__}: {exc}"
+        except Exception:
+            why = type(exc).__name__
+        return f"<unprintable {type(message).__name__} object: {why}>"
 
 
 def sleep(seconds: float | None) -> None:

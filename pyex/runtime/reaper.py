@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from .async_exc import raise_in_thread
 from .errors import ProcessExit
 from .services import Service
+from .thread_state import keep
 
 if TYPE_CHECKING:
     from .process import Process
@@ -66,6 +67,7 @@ _count = 0  # processes watched now (read by tests; written by the reaper's thre
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 _armed = threading.local()
+keep(_armed)  # a worker thread's trace state outlives its process
 # The code object of workers.run: frames above it are the worker's, not the user's.
 _run_code: CodeType | None = None
 

@@ -1,4 +1,11 @@
-"""Timers: messages delivered after a delay, from one timer thread."""
+"""Timers: messages delivered after a delay, from one timer thread.
+
+A cancelled timer leaves the queue soon: its entry is dropped at once from the
+lookup table, and the heap is compacted whenever cancelled entries make up
+half of it, so memory follows the live timers only. A delay too long for the
+clock (``math.inf``, see timeouts) is a timer that never fires but can still
+be cancelled.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ import time
 from typing import Callable
 
 from .services import Service
+from .timeouts import clamp
 from .values import Ref, make_ref
 
 __all__ = ["schedule", "cancel", "pending"]
@@ -31,6 +39,8 @@ _cond = threading.Condition(threading.Lock())
 _heap: list[_Timer] = []
 _by_ref: dict[Ref, _Timer] = {}
 _seq = itertools.count()
+_cancelled = 0  # entries of _heap whose timer was cancelled (under _cond)
+COMPACT_AT = 64  # never compact a heap smaller than this
 
 
 def schedule(seconds: float, fire: Callable[[], None]) -> Ref:
@@ -48,11 +58,17 @@ def schedule(seconds: float, fire: Callable[[], None]) -> Ref:
 
 def cancel(ref: Ref) -> float | bool:
     """Cancel a timer: the seconds it had left, or False if it already fired or never was."""
+    global _cancelled, _heap
     with _cond:
         timer = _by_ref.pop(ref, None)
         if timer is None:
             return False
-        timer.fire = _nothing
+        timer.fire = _nothing  # also lets go of the message at once
+        _cancelled += 1
+        if _cancelled >= COMPACT_AT and 2 * _cancelled >= len(_heap):
+            _heap = [entry for entry in _heap if entry.fire is not _nothing]
+            heapq.heapify(_heap)
+            _cancelled = 0
         return max(0.0, timer.deadline - time.monotonic())
 
 
@@ -66,20 +82,26 @@ def _nothing() -> None:
 
 
 def _loop() -> None:
+    global _cancelled
     while True:
         with _cond:
             while True:
                 now = time.monotonic()
                 if _heap and _heap[0].deadline <= now:
                     timer = heapq.heappop(_heap)
+                    if timer.fire is _nothing:
+                        _cancelled -= 1
+                        continue
                     if _by_ref.get(timer.ref) is timer:
                         del _by_ref[timer.ref]
                     break
-                _cond.wait(_heap[0].deadline - now if _heap else None)
+                # At most timeouts.LONGEST at a time: no deadline can stop the thread.
+                _cond.wait(clamp(_heap[0].deadline - now) if _heap else None)
         try:
             timer.fire()
         except Exception:  # delivery to a vanished name is silently dropped
             pass
+        del timer  # let go of the message now
 
 
 _service = Service("pyex-timers", _loop)

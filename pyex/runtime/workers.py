@@ -13,7 +13,8 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from .process import NORMAL_RETURN, Process, bind
+from .process import NORMAL_RETURN, Process, bind, local
+from .thread_state import keep, reset_locals, run_fresh
 
 __all__ = ["start", "thread_count", "idle_count", "trim_idle", "IDLE_SECONDS", "MAX_IDLE"]
 
@@ -112,8 +113,16 @@ def _work(proc: Process) -> None:
             break
 
 
+keep(local())  # the runtime's record of which process the thread runs
+
+
 def run(proc: Process) -> None:
-    """Run one process to its end in the calling thread, then its exit."""
+    """Run one process to its end in the calling thread, then its exit.
+
+    The process starts with the thread-local state of a new thread (see
+    thread_state), whatever processes the thread ran before.
+    """
+    reset_locals()
     bind(proc)
     outcome: Any = None
     started = False
@@ -127,7 +136,7 @@ def run(proc: Process) -> None:
                 if proc.begin():
                     fun, args, kwargs = proc.target  # type: ignore[misc]
                     proc.target = None
-                    fun(*args, **kwargs)
+                    run_fresh(fun, args, kwargs)
                 outcome = NORMAL_RETURN
             crashed = proc.settle(outcome)
             break
@@ -144,8 +153,8 @@ def run(proc: Process) -> None:
 def report_crash(pid: Any, exc: BaseException) -> None:
     """Log a process's crash through the ``pyex`` logger, with its traceback."""
     tb = exc.__traceback__
-    # The first frame is this module's runner: not the user's concern.
-    if tb is not None and tb.tb_frame.f_code is run.__code__:
+    # The first frames are the runtime's runner: not the user's concern.
+    while tb is not None and tb.tb_frame.f_code in (run.__code__, run_fresh.__code__):
         tb = tb.tb_next
     try:
         logger.error(

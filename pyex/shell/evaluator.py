@@ -18,7 +18,9 @@ from ..runtime.async_exc import clear_pending
 from ..runtime.errors import ProcessExit
 from ..runtime.mailbox import receive_matching
 from ..runtime.process import current
+from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
+from .hidden import hidden_helper_hint
 from .source import compile_source
 
 if TYPE_CHECKING:
@@ -103,12 +105,12 @@ class Evaluator:
         shown = ""
         try:
             session.begin_command(proc, captured, request_id)
-            compiled = compile_source(source, filename, keep_last=path is None)
+            compiled = compile_source(source, filename, path is None, COMPILE_FLAGS)
             namespace = session.namespace
             if compiled.body is not None:
-                exec(compiled.body, namespace)
+                session.loop.run(compiled.body, namespace)  # awaits on the session's loop
             if compiled.last_expression is not None:
-                value = eval(compiled.last_expression, namespace)
+                value = session.loop.run(compiled.last_expression, namespace)
             shown = format_value(value, session.width())
             _flush_streams()
             session.end_command()
@@ -124,6 +126,9 @@ class Evaluator:
         if error is not None:
             evaluation.error = error
             shown = format_exception(error, skip_top_level=filename)
+            hint = hidden_helper_hint(error, source, session.namespace)
+            if hint is not None:
+                shown += "\n" + hint
         elif evaluation.exit_code is None and path is None:
             evaluation.value = value
             if source.strip():

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..runtime import registry, table, timers, workers
 from ..version import __version__
+from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
 from .info import describe
-from .namespace import OTP_NAMES, PROCESS_NAMES
+from .namespace import OTP_NAMES, PROCESS_NAMES, shell_builtins
 
 if TYPE_CHECKING:
     from .session import Session
@@ -44,7 +45,7 @@ HELPER_NAMES = (
     "pid",
     "top",
     "tree",
-)
+) + DEBUG_NAMES
 
 _STARTED = time.monotonic()
 
@@ -149,6 +150,7 @@ class Helpers:
         helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
         helpers["flush"] = flush
         helpers["pid"] = pid
+        helpers.update(debug_helpers(self._session))
         return helpers
 
     # -- documentation ---------------------------------------------------------
@@ -165,8 +167,11 @@ class Helpers:
     def _lookup(self, name: str) -> Any:
         namespace = self._session.namespace
         head, _, rest = name.partition(".")
+        beneath = shell_builtins(namespace)
         if head in namespace:
             value = namespace[head]
+        elif head in beneath:
+            value = beneath[head]
         else:
             try:
                 value = importlib.import_module(head)
@@ -177,7 +182,7 @@ class Helpers:
         return value
 
     def _overview(self) -> str:
-        namespace = self._session.namespace
+        namespace = shell_builtins(self._session.namespace)  # the helpers, not what hides them
         lines = [
             "pyex's helpers (every command runs in the shell process, self()):",
             "",

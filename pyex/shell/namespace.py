@@ -1,4 +1,9 @@
-"""The shell's namespace: the contract's functions and the helpers, preloaded."""
+"""The shell's namespace: the contract's functions and the helpers, preloaded.
+
+They live beneath the user's names, the way builtins do: the namespace's
+``__builtins__`` is a dict of Python's builtins plus pyex's names, so a variable
+called ``i`` hides the helper ``i()`` only until ``del i``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["build_namespace", "preloaded", "PROCESS_NAMES", "OTP_NAMES"]
+__all__ = ["build_namespace", "preloaded", "shell_builtins", "PROCESS_NAMES", "OTP_NAMES"]
 
 PROCESS_NAMES = (
     "self",
@@ -63,9 +68,16 @@ def build_namespace(
     if namespace is None:
         module = types.ModuleType("__main__", "The pyex shell's namespace.")
         namespace = module.__dict__
-        namespace["__builtins__"] = builtins
         if main_module:
             sys.modules["__main__"] = module
-    namespace.update(preloaded())
-    namespace.update(Helpers(session).as_dict())
+    layer = dict(vars(builtins))
+    layer.update(preloaded())
+    layer.update(Helpers(session).as_dict())
+    namespace["__builtins__"] = layer
     return namespace
+
+
+def shell_builtins(namespace: dict[str, Any]) -> dict[str, Any]:
+    """The names beneath the user's: Python's builtins, pyex's functions and helpers."""
+    layer = namespace.get("__builtins__", builtins)
+    return layer if isinstance(layer, dict) else vars(layer)

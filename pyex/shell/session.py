@@ -25,6 +25,7 @@ from ..runtime.process import Process
 from ..runtime.spawning import start_process
 from ..runtime.values import make_ref
 from ..version import __version__
+from .awaiting import SessionLoop
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator
 from .namespace import build_namespace
@@ -85,6 +86,7 @@ class Session:
         self._request = 0
         self._waiting = False
         self._closed = False
+        self.loop = SessionLoop()  # the event loop top-level await runs on
         install_routers()
         install_report_handler()
         self.namespace = build_namespace(self, namespace, main_module)
@@ -263,7 +265,12 @@ class Session:
                     self._spawn()
 
     def interrupt(self) -> bool:
-        """Raise KeyboardInterrupt in the running command, if one runs."""
+        """Raise KeyboardInterrupt in the running command, if one runs.
+
+        A command awaiting on the session's loop has its task cancelled instead.
+        """
+        if self.loop.cancel():
+            return True
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
@@ -285,6 +292,7 @@ class Session:
         if proc is not None:
             exit_signal(proc.pid, "kill")
             self._await_down(proc)
+        self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 

@@ -33,9 +33,11 @@ def is_complete(source: str) -> bool:
 
     Raises SyntaxError when no continuation could make it valid.
     """
+    compiler = codeop.CommandCompiler()
+    compiler.compiler.flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT  # top-level await is a command
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return codeop.compile_command(source, "<pyex>", "exec") is not None
+        return compiler(source, "<pyex>", "exec") is not None
 
 
 def may_continue(source: str) -> bool:
@@ -65,10 +67,13 @@ def register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, lines, filename)
 
 
-def compile_source(source: str, filename: str, keep_last: bool = True) -> Compiled:
+def compile_source(
+    source: str, filename: str, keep_last: bool = True, flags: int = 0
+) -> Compiled:
     """Compile a command; the value of a final expression statement is kept apart.
 
-    With ``keep_last`` False (a file), everything is compiled as statements.
+    With ``keep_last`` False (a file), everything is compiled as statements;
+    ``flags`` go to ``compile`` (``ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`` for a command).
     """
     if filename.startswith("<"):
         register_source(filename, source)
@@ -80,6 +85,8 @@ def compile_source(source: str, filename: str, keep_last: bool = True) -> Compil
         expr = tree.body.pop()
         last = ast.Expression(expr.value)  # type: ignore[attr-defined]
         ast.copy_location(last, expr)
-    body = compile(tree, filename, "exec", dont_inherit=True) if tree.body else None
-    last_code = compile(last, filename, "eval", dont_inherit=True) if last is not None else None
+    body = compile(tree, filename, "exec", flags, dont_inherit=True) if tree.body else None
+    last_code = (
+        compile(last, filename, "eval", flags, dont_inherit=True) if last is not None else None
+    )
     return Compiled(body, last_code)

@@ -8,6 +8,7 @@ from typing import Callable, Iterator
 import pytest
 
 from pty_console import PtyConsole
+from tmux_console import TmuxConsole
 
 
 @pytest.fixture
@@ -34,3 +35,26 @@ def spawn_console(tmp_path: Path) -> Iterator[Callable[..., PtyConsole]]:
 def console(spawn_console: Callable[..., PtyConsole]) -> PtyConsole:
     """A console at its first prompt."""
     return spawn_console()
+
+
+@pytest.fixture
+def spawn_term(tmp_path: Path) -> Iterator[Callable[..., TmuxConsole]]:
+    """Start consoles in tmux (home folder and history in ``tmp_path``); all ended after the test."""
+    started: list[TmuxConsole] = []
+
+    def start(*args: str, env: dict[str, str] | None = None, wait: bool = True, **kw: object) -> TmuxConsole:
+        term = TmuxConsole(tmp_path, args, env, **kw)  # type: ignore[arg-type]
+        started.append(term)
+        if wait:
+            term.wait_prompt(1)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
+
+
+@pytest.fixture
+def term(spawn_term: Callable[..., TmuxConsole]) -> TmuxConsole:
+    """A console in tmux, at its first prompt (colours off, so the screen is plain text)."""
+    return spawn_term(env={"NO_COLOR": "1"})

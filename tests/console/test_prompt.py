@@ -53,8 +53,8 @@ def test_a_def_continues_with_the_continuation_prompt_and_auto_indent(console: P
 
 def test_backspace_in_the_indentation_removes_one_level(console: PtyConsole) -> None:
     console.line("def where():")
-    console.line("if False:")
-    console.line("return 'inner'")  # now at 8 spaces
+    console.line("if True:")
+    console.line("where = 'inner'")  # now at 8 spaces
     console.send(BACKSPACE)  # back to 4, not 7
     console.line("return 'outer'")
     console.send(ENTER)

@@ -33,7 +33,7 @@ def test_every_helper_and_preloaded_function_has_a_docstring(shell):
         "[name for name in ('h', 'i', 'v', 'flush', 'clear', 'respawn', 'c', 'r', 'ls', 'pwd',"
         " 'cd', 'runtime_info', 'exports', 'state', 'pid', 'self', 'spawn', 'spawn_link',"
         " 'spawn_monitor', 'send', 'receive', 'alive', 'info', 'processes', 'make_ref')"
-        " if not (globals()[name].__doc__ or '').strip()]"
+        " if not (eval(name).__doc__ or '').strip()]"
     ).value
     assert names == []
 
@@ -129,3 +129,22 @@ def test_v_and_underscore(shell):
     shell.eval("'a'")
     shell.eval("'b'")
     assert shell.eval("v(1) + v(-1) + _").value == "abb"
+
+
+def test_helpers_live_beneath_the_users_names(shell):
+    shell.eval("for i in range(3): pass")
+    failed = shell.eval("i(1)")
+    assert "'int' object is not callable" in failed.text
+    assert "the variable i = 2 hides the helper i(); `del i` brings it back" in failed.text
+    assert "i([term])" in shell.eval("h()").output  # h() lists the helper, not the int
+    shell.eval("del i")
+    assert "Data type" in shell.eval("i(1)").output
+    shell.eval("spawn = 3")
+    shell.eval("del spawn")
+    assert callable(shell.eval("spawn").value)
+
+
+def test_a_callable_that_replaces_a_helper_gets_no_hint(shell):
+    shell.eval("def v(n): return n * 2")
+    assert shell.eval("v(21)").value == 42
+    assert "hides" not in shell.eval("v(1)(2)").text

@@ -57,7 +57,7 @@ def candidates(word: str, namespace: dict[str, Any]) -> list[tuple[str, str]]:
     for name in keyword.kwlist + list(getattr(keyword, "softkwlist", [])):
         if name.startswith(prefix):
             found[name] = "keyword"
-    for source in (vars(builtins), namespace):
+    for source in (_beneath(namespace), namespace):
         for name, value in list(source.items()):
             if name.startswith(prefix) and (not name.startswith("_") or prefix.startswith("_")):
                 found[name] = _kind(value)
@@ -68,8 +68,8 @@ def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
     first, *rest = dotted.split(".")
     if first in namespace:
         value = namespace[first]
-    elif hasattr(builtins, first):
-        value = getattr(builtins, first)
+    elif first in _beneath(namespace):
+        value = _beneath(namespace)[first]
     else:
         return _MISSING
     for part in rest:
@@ -80,6 +80,12 @@ def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
         if isinstance(value, (staticmethod, classmethod)):
             value = value.__func__
     return value
+
+
+def _beneath(namespace: dict[str, Any]) -> dict[str, Any]:
+    """The builtins layer of ``namespace`` (the shell keeps its helpers there)."""
+    layer = namespace.get("__builtins__", builtins)
+    return layer if isinstance(layer, dict) else vars(layer)
 
 
 class ShellCompleter(Completer):

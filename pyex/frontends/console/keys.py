@@ -11,15 +11,16 @@ from prompt_toolkit.completion import (
     DynamicCompleter,
     get_common_complete_suffix,
 )
-from prompt_toolkit.filters import Condition, has_completions, has_selection
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import Condition, has_completions, has_selection, is_searching
+from prompt_toolkit import search
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
 from ...shell.source import is_complete, may_continue
+from .indent import INDENT, dedented, next_indent
 
 __all__ = ["key_bindings", "should_submit"]
-
-INDENT = "    "
 
 
 def should_submit(text: str, unedited: bool = False) -> bool:
@@ -43,11 +44,22 @@ def should_submit(text: str, unedited: bool = False) -> bool:
 
 
 def _new_line(buffer: Buffer) -> None:
-    line = buffer.document.current_line_before_cursor
-    indent = line[: len(line) - len(line.lstrip())]
-    if line.rstrip().endswith(":"):
-        indent += INDENT
-    buffer.insert_text("\n" + indent)
+    buffer.insert_text("\n" + next_indent(buffer.document.current_line_before_cursor))
+
+
+def _dedent_clause(buffer: Buffer) -> None:
+    """Move an ``else``/``elif``/``except``/``finally``/``case`` line back where it belongs."""
+    document = buffer.document
+    row = document.cursor_position_row
+    lines = document.lines
+    line = lines[row]
+    moved = dedented(lines[:row], line)
+    if moved == line:
+        return
+    column = document.cursor_position_col + len(moved) - len(line)
+    lines = lines[:row] + [moved] + lines[row + 1 :]
+    start = sum(len(text) + 1 for text in lines[:row])
+    buffer.document = Document("\n".join(lines), start + max(0, column))
 
 
 def _recalled(buffer: Buffer) -> bool:
@@ -104,9 +116,10 @@ def key_bindings() -> KeyBindings:
     bindings = KeyBindings()
     pasted: list[str | None] = [None]  # the text as the last paste left it
 
-    @bindings.add("enter", filter=~has_completions)
+    @bindings.add("enter", filter=~has_completions & ~is_searching)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
+        _dedent_clause(buffer)
         document = buffer.document
         at_end = not document.text_after_cursor.strip()
         unedited = at_end and (buffer.text == pasted[0] or _recalled(buffer))
@@ -116,7 +129,18 @@ def key_bindings() -> KeyBindings:
         else:
             _new_line(buffer)
 
-    @bindings.add("enter", filter=has_completions)
+    @bindings.add("enter", filter=is_searching)
+    def _accept_search(event: KeyPressEvent) -> None:
+        """Enter in Ctrl+R's search: take the match and run it, as readline does."""
+        search.accept_search()
+        _enter(event)
+
+    @bindings.add(":", filter=~has_selection & ~is_searching)
+    def _colon(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text(":")
+        _dedent_clause(event.current_buffer)
+
+    @bindings.add("enter", filter=has_completions & ~is_searching)
     def _choose(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
         state = buffer.complete_state
