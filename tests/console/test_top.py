@@ -2,76 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 import pytest
 
-pytestmark = [
-    pytest.mark.timeout(90),
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
+from tmux_console import TmuxConsole
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(90)
 
 
-class Tmux:
-    """A pyex console in a tmux session on a private socket."""
-
-    def __init__(self, home: Path) -> None:
-        self.socket = f"pyex-top-{uuid.uuid4().hex[:10]}"
-        pyex = Path(sys.executable).with_name("pyex")
-        command = f"{pyex} --no-startup" if pyex.exists() else f"{sys.executable} -m pyex --no-startup"
-        env = f"HOME={home} PYEX_HISTORY={home / 'history'} NO_COLOR=1"
-        self._tmux("new-session", "-d", "-x", "120", "-y", "30", f"cd {home} && env {env} {command}")
-
-    def _tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        ).stdout
-
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p")
-
-    def keys(self, *keys: str) -> None:
-        self._tmux("send-keys", *keys)
-
-    def type(self, text: str) -> None:
-        self._tmux("send-keys", "-l", text)
-
-    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
-        """Wait until the screen shows ``pattern`` (a regex); returns the screen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if re.search(pattern, screen, flags=re.M):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} never showed; the screen:\n{screen}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self._tmux("kill-server")
+def start_term(spawn_term: Callable[..., TmuxConsole]) -> TmuxConsole:
+    return spawn_term(env={"NO_COLOR": "1"}, rows=30, columns=120)
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    session = Tmux(tmp_path)
-    try:
-        session.wait_for(r"pyex\(1\)>")
-        yield session
-    finally:
-        session.close()
-
-
-def test_top_shows_the_processes_and_gives_the_prompt_back(tmux: Tmux) -> None:
+def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[..., TmuxConsole]) -> None:
+    tmux = start_term(spawn_term)
     tmux.type('ok, sup = Supervisor.start_link([(Agent, lambda: [1, 2])], name="the_sup")')
     tmux.keys("Enter")
     tmux.wait_for(r"pyex\(2\)>")
@@ -130,7 +77,8 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(tmux: Tmux) -> None:
     tmux.wait_for(r"pyex\(4\)>")
 
 
-def test_output_while_top_is_up_is_shown_after_it(tmux: Tmux) -> None:
+def test_output_while_top_is_up_is_shown_after_it(spawn_term: Callable[..., TmuxConsole]) -> None:
+    tmux = start_term(spawn_term)
     tmux.type("later = Process.send_after(spawn(lambda: print(receive())), 'printed while top was up', 0.5)")
     tmux.keys("Enter")
     tmux.wait_for(r"pyex\(2\)>")
@@ -143,22 +91,3 @@ def test_output_while_top_is_up_is_shown_after_it(tmux: Tmux) -> None:
     tmux.keys("q")
     screen = tmux.wait_for(r"printed while top was up")
     tmux.wait_for(r"pyex\(3\)>")
-
-
-def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pyex", "--no-startup"],
-        input="spawn(receive, 'never')\nProcess.set_label('my worker')\ntop(sort='pid')\n1 + 1\n",
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=tmp_path,
-        env=dict(os.environ, HOME=str(tmp_path), NO_COLOR="1"),
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert re.search(r"\d+ processes, CPU \d+% over 0\.\d s", out)
-    assert re.search(r"PID\s+NAME\s+STATUS", out)
-    assert re.search(r"#PID<0\.84\.0>\s+'my worker'\s+running", out)
-    assert re.search(r"#PID<0\.85\.0>\s+pyex\.runtime\.mailbox\.rec\S*\s+waiting", out)
-    assert "pyex(4)> 2" in out

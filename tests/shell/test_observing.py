@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -181,3 +185,22 @@ def test_the_live_views_model_pages_sorts_filters_and_details(shell: Shell) -> N
     assert killed == {"op": "top_notice", "text": f"killed {stack}"}
     gone = model.handle({"op": "top_detail", "pid": "0.99999.0"})
     assert gone["sections"] == [["Info", "the process is not alive"]]
+
+
+def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pyex", "--no-startup"],
+        input="spawn(receive, 'never')\nProcess.set_label('my worker')\ntop(sort='pid')\n1 + 1\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+        env=dict(os.environ, HOME=str(tmp_path), NO_COLOR="1"),
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert re.search(r"\d+ processes, CPU \d+% over 0\.\d s", out)
+    assert re.search(r"PID\s+NAME\s+STATUS", out)
+    assert re.search(r"#PID<0\.84\.0>\s+'my worker'\s+running", out)
+    assert re.search(r"#PID<0\.85\.0>\s+pyex\.runtime\.mailbox\.rec\S*\s+waiting", out)
+    assert "pyex(4)> 2" in out
