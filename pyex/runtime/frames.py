@@ -31,25 +31,29 @@ __all__ = [
 # Every file of the pyex package (runtime, OTP, shell, front ends) is pyex's own.
 PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
-# Code objects whose frame holds a process's state in a local variable (the
-# OTP layer's server loop registers its own): code -> the local's name.
-_STATE_FRAMES: dict[int, tuple[CodeType, str]] = {}
+# What a frame's code is to the observer.
+USER = 0  # the user's code: it shows
+PYEX = 1  # pyex's own: never shows
+BOTTOM = 2  # where a process's stack starts (the worker's runner): below is the thread's
+HOLDER = 3  # pyex's, and it keeps its process's state in a local (a server loop)
 
-# id(code) -> (code, (owner, name, arity), is pyex's) — the code object is kept
-# so that an id reused by a new code object is never taken for the old one.
-_described: dict[int, tuple[CodeType, tuple[str, str, int], bool]] = {}
+# id(code) -> (code, (owner, name, arity), kind) — the code object is kept so
+# that an id reused by a new code object is never taken for the old one.
+_described: dict[int, tuple[CodeType, tuple[str, str, int], int]] = {}
 _MAX_DESCRIBED = 20_000
 
-_METHOD_FIRST = ("self", "cls")
+# id(code) -> (code, kind) declared by stack_bottom() and hold_state(), and the
+# name of the local a HOLDER keeps the state in.
+_declared: dict[int, tuple[CodeType, int]] = {}
+_state_locals: dict[int, str] = {}
 
-# id(code) -> code of the frames a process's stack starts from (the worker's
-# runner): what lies below them is the thread's, not the process's.
-_BOTTOMS: dict[int, CodeType] = {}
+_METHOD_FIRST = ("self", "cls")
 
 
 def stack_bottom(code: CodeType) -> None:
     """Declare that a frame running ``code`` is where every process's stack begins."""
-    _BOTTOMS[id(code)] = code
+    _declared[id(code)] = (code, BOTTOM)
+    _described.pop(id(code), None)
 
 
 def _split(qualname: str) -> tuple[str | None, str]:
@@ -86,50 +90,53 @@ def describe_call(fun: Any, arity: int) -> tuple[str, str, int]:
     return call_tuple(getattr(function, "__module__", None) or "builtins", name, arity)
 
 
-def _describe(code: CodeType, module: str) -> tuple[tuple[str, str, int], bool]:
+def _describe(code: CodeType, module: str) -> tuple[CodeType, tuple[str, str, int], int]:
     key = id(code)
     entry = _described.get(key)
     if entry is not None and entry[0] is code:
-        return entry[1], entry[2]
+        return entry
     qualname = getattr(code, "co_qualname", code.co_name)
     owner, name = _split(qualname)
     arity = code.co_argcount + code.co_kwonlyargcount
     if owner is not None and arity and code.co_varnames[0] in _METHOD_FIRST:
         arity -= 1  # self or cls: not something the caller passes
     mfa = (owner if owner is not None else module, name, arity)
-    mine = code.co_filename.startswith(PYEX_DIR)
+    declared = _declared.get(key)
+    if declared is not None and declared[0] is code:
+        kind = declared[1]
+    else:
+        kind = PYEX if code.co_filename.startswith(PYEX_DIR) else USER
     if len(_described) >= _MAX_DESCRIBED:
         _described.clear()
-    _described[key] = (code, mfa, mine)
-    return mfa, mine
+    entry = (code, mfa, kind)
+    _described[key] = entry
+    return entry
 
 
 def describe_code(frame: FrameType) -> tuple[str, str, int]:
     """``(owner, name, arity)`` of the function a frame runs."""
-    return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[0]
+    return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[1]
 
 
 def is_pyex_code(frame: FrameType) -> bool:
     """True for a frame of pyex's own code."""
-    return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[1]
+    return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[2] != USER
 
 
 def user_frames(frame: FrameType | None, limit: int = 64) -> list[FrameType]:
-    """The user's frames of a stack, innermost first (pyex's own left out)."""
+    """The user's frames of a process's stack, innermost first (pyex's own left out)."""
+    described = _described
     frames = []
-    bottoms = _BOTTOMS
     while frame is not None and len(frames) < limit:
         code = frame.f_code
-        key = id(code)
-        if key in bottoms and bottoms[key] is code:
-            break
-        entry = _described.get(key)
-        if entry is not None and entry[0] is code:
-            mine = entry[2]
-        else:
-            mine = _describe(code, frame.f_globals.get("__name__", "?"))[1]
-        if not mine:
+        entry = described.get(id(code))
+        if entry is None or entry[0] is not code:
+            entry = _describe(code, frame.f_globals.get("__name__", "?"))
+        kind = entry[2]
+        if kind == USER:
             frames.append(frame)
+        elif kind == BOTTOM:
+            break
         frame = frame.f_back
     return frames
 
@@ -137,34 +144,26 @@ def user_frames(frame: FrameType | None, limit: int = 64) -> list[FrameType]:
 def scan(frame: FrameType | None) -> tuple[FrameType | None, Any]:
     """``(innermost user frame or None, held state or NO_STATE)`` in one walk of a stack."""
     described = _described
-    bottoms = _BOTTOMS
-    holders = _STATE_FRAMES
     first = None
-    state = _NO_STATE
     while frame is not None:
         code = frame.f_code
-        key = id(code)
-        entry = described.get(key)
-        if entry is not None and entry[0] is code:
-            mine = entry[2]
-        else:
-            if key in bottoms and bottoms[key] is code:
-                break
-            mine = _describe(code, frame.f_globals.get("__name__", "?"))[1]
-        if mine:
-            if key in bottoms and bottoms[key] is code:
-                break
-            held = holders.get(key)
-            if held is not None and held[0] is code:
-                try:
-                    state = frame.f_locals.get(held[1], _NO_STATE)
-                except Exception:  # a frame that is being torn down
-                    pass
-                break  # a server loop: below it is only how it started
-        elif first is None:
-            first = frame
+        entry = described.get(id(code))
+        if entry is None or entry[0] is not code:
+            entry = _describe(code, frame.f_globals.get("__name__", "?"))
+        kind = entry[2]
+        if kind == USER:
+            if first is None:
+                first = frame
+        elif kind == HOLDER:
+            # A server loop: below it is only how it started.
+            try:
+                return first, frame.f_locals.get(_state_locals[id(code)], _NO_STATE)
+            except Exception:  # a frame being torn down
+                return first, _NO_STATE
+        elif kind == BOTTOM:
+            break
         frame = frame.f_back
-    return first, state
+    return first, _NO_STATE
 
 
 def stacktrace(frame: FrameType | None, limit: int = 64) -> list[tuple[str, str, int, tuple[str, int]]]:
@@ -182,7 +181,9 @@ def hold_state(code: CodeType, local: str = "state") -> None:
     and the observer's state view read it from there, without messaging the
     process.
     """
-    _STATE_FRAMES[id(code)] = (code, local)
+    _declared[id(code)] = (code, HOLDER)
+    _state_locals[id(code)] = local
+    _described.pop(id(code), None)
 
 
 _NO_STATE: Any = object()
@@ -190,15 +191,7 @@ _NO_STATE: Any = object()
 
 def state_local(frame: FrameType | None) -> Any:
     """The state a process's stack holds (see hold_state), or ``NO_STATE``."""
-    while frame is not None:
-        held = _STATE_FRAMES.get(id(frame.f_code))
-        if held is not None and held[0] is frame.f_code:
-            try:
-                return frame.f_locals.get(held[1], _NO_STATE)
-            except Exception:  # a frame that is being torn down
-                return _NO_STATE
-        frame = frame.f_back
-    return _NO_STATE
+    return scan(frame)[1]
 
 
 NO_STATE = _NO_STATE

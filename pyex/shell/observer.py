@@ -33,6 +33,7 @@ __all__ = [
     "tree_text",
     "TopModel",
     "Row",
+    "cells",
     "COLUMNS",
     "SORT_KEYS",
     "format_table",
@@ -225,45 +226,34 @@ def format_seconds(seconds: float) -> str:
     return f"{minutes}m{seconds:02d}s"
 
 
-class Row:
-    """One process in the table: its sample, its rates, and the text of its cells."""
+# A row: (sample, CPU % over the window, messages/s over the window). Plain
+# tuples: a refresh makes 5,000 of them, and only the shown ones become text.
+Row = tuple[Sample, float, float]
 
-    __slots__ = ("sample", "cpu", "rate", "cells", "text")
+_SORT_KEY: dict[str, Callable[[Row], Any]] = {
+    "cpu": lambda row: row[1],
+    "cpu_time": lambda row: row[0].cpu_time,
+    "memory": lambda row: row[0].memory,
+    "queue": lambda row: row[0].message_queue_len,
+    "rate": lambda row: row[2],
+    "pid": lambda row: row[0].pid,
+}
 
-    def __init__(self, sample: Sample, cpu: float, rate: float) -> None:
-        self.sample = sample
-        self.cpu = cpu
-        self.rate = rate
-        self.cells = [
-            str(sample.pid),
-            describe_name(sample),
-            sample.status,
-            str(sample.message_queue_len),
-            f"{cpu:.1f}",
-            format_seconds(sample.cpu_time),
-            f"{rate:.0f}",
-            format_bytes(sample.memory),
-            mfa_text(sample.current_function),
-        ]
-        self.text = " ".join(self.cells).lower()
 
-    def key(self, sort: str) -> Any:
-        sample = self.sample
-        if sort == "cpu":
-            return self.cpu
-        if sort == "cpu_time":
-            return sample.cpu_time
-        if sort == "memory":
-            return sample.memory
-        if sort == "queue":
-            return sample.message_queue_len
-        if sort == "rate":
-            return self.rate
-        if sort == "name":
-            return self.cells[1]
-        if sort == "current":
-            return self.cells[8]
-        return sample.pid
+def cells(row: Row) -> list[str]:
+    """The text of a row's cells, in COLUMNS order."""
+    sample, cpu, rate = row
+    return [
+        str(sample.pid),
+        describe_name(sample),
+        sample.status,
+        str(sample.message_queue_len),
+        f"{cpu:.1f}",
+        format_seconds(sample.cpu_time),
+        f"{rate:.0f}",
+        format_bytes(sample.memory),
+        mfa_text(sample.current_function),
+    ]
 
 
 def _messages(sample: Sample) -> int:
@@ -276,7 +266,7 @@ class TopModel:
     ``refresh()`` samples every process (cheaply: see Sampler) and computes
     each one's CPU % and messages per second since the previous refresh;
     ``page()`` sorts, filters and cuts the rows the view has room for, so only
-    those travel to the terminal.
+    those become text and travel to the terminal.
     """
 
     def __init__(self) -> None:
@@ -286,6 +276,9 @@ class TopModel:
         self._at = time.monotonic()
         self.window = 0.0
         self.took = 0.0  # seconds the last refresh cost
+        # pid -> (name, current function, the text a filter searches): kept
+        # while a process's name and current function stay the same objects.
+        self._texts: dict[Pid, tuple[Any, Any, Any, Any, str, str]] = {}
 
     def refresh(self) -> list[Row]:
         """Sample again; rates are over the time since the last refresh."""
@@ -297,34 +290,65 @@ class TopModel:
         self.window = window
         previous = self._previous
         current: dict[Pid, tuple[float, int]] = {}
-        rows = []
+        rows: list[Row] = []
+        append = rows.append
         scale = 100.0 / window if window > 0 else 0.0
         for sample in samples:
             messages = _messages(sample)
             before = previous.get(sample.pid)
             if before is None or window <= 0:
-                cpu = rate = 0.0
+                append((sample, 0.0, 0.0))
             else:
-                cpu = max(0.0, (sample.cpu_time - before[0]) * scale)
-                rate = max(0.0, (messages - before[1]) / window)
+                cpu = (sample.cpu_time - before[0]) * scale
+                rate = (messages - before[1]) / window
+                append((sample, cpu if cpu > 0.0 else 0.0, rate if rate > 0.0 else 0.0))
             current[sample.pid] = (sample.cpu_time, messages)
-            rows.append(Row(sample, cpu, rate))
         self._previous = current
         self.rows = rows
         self.took = time.perf_counter() - started
         return rows
+
+    def _text(self, row: Row) -> tuple[str, str]:
+        """(name, searchable text) of a row, remembered while they cannot have changed."""
+        sample = row[0]
+        known = self._texts.get(sample.pid)
+        if (
+            known is not None
+            and known[0] is sample.registered_name
+            and known[1] is sample.label
+            and known[2] is sample.initial_call
+            and known[3] is sample.current_function
+        ):
+            return known[4], known[5]
+        name = describe_name(sample)
+        text = f"{sample.pid} {name} {mfa_text(sample.current_function)}".lower()
+        self._texts[sample.pid] = (
+            sample.registered_name,
+            sample.label,
+            sample.initial_call,
+            sample.current_function,
+            name,
+            text,
+        )
+        return name, text
 
     def ordered(self, sort: str = "cpu", reverse: bool = False, filter_text: str = "") -> list[Row]:
         """The rows sorted by ``sort`` (largest first for figures, A-Z for names), filtered."""
         rows = self.rows
         if filter_text:
             needle = filter_text.lower()
-            rows = [row for row in rows if needle in row.text]
-        ascending = sort in ("pid", "name", "current")
+            rows = [row for row in rows if needle in self._text(row)[1] or needle in row[0].status]
         if sort not in SORT_KEYS:
             sort = "cpu"
+        if sort == "name":
+            key: Callable[[Row], Any] = lambda row: self._text(row)[0]
+        elif sort == "current":
+            key = lambda row: mfa_text(row[0].current_function)
+        else:
+            key = _SORT_KEY[sort]
         # A stable sort of pid-ordered rows: equal figures stay oldest first.
-        ordered = sorted(rows, key=lambda row: row.key(sort), reverse=not ascending)
+        ascending = sort in ("pid", "name", "current")
+        ordered = sorted(rows, key=key, reverse=not ascending)
         return ordered[::-1] if reverse else ordered
 
     def page(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -341,8 +365,10 @@ class TopModel:
         selected = None
         wanted = request.get("select")
         if wanted:
+            text = str(wanted)
             for index, row in enumerate(rows):
-                if row.cells[0] == wanted or row.cells[0] == f"#PID<{wanted}>":
+                shown = str(row[0].pid)
+                if shown == text or shown == f"#PID<{text}>":
                     selected = index
                     break
         if selected is not None:
@@ -351,9 +377,9 @@ class TopModel:
             elif selected >= offset + limit:
                 offset = selected - limit + 1
         offset = min(offset, max(0, len(rows) - limit))
-        total_cpu = sum(row.cpu for row in self.rows)
+        total_cpu = sum(row[1] for row in self.rows)
         return {
-            "rows": [row.cells for row in rows[offset : offset + limit]],
+            "rows": [cells(row) for row in rows[offset : offset + limit]],
             "total": len(rows),
             "processes": len(self.rows),
             "offset": offset,
