@@ -34,8 +34,11 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     tmux.wait_for(r"sort pid")
     tmux.keys("/")
     tmux.type("the_s")
-    screen = tmux.wait_for(r"filter: the_s_")
-    assert "#PID<0.84.0>" not in screen
+    # The filter applies as it is typed: the rows follow once the page comes.
+    tmux.wait_for(
+        lambda screen: "filter: the_s_" in screen and "#PID<0.84.0>" not in screen,
+        what="the filtered rows",
+    )
     tmux.keys("Enter")
     tmux.wait_for(r"filter 'the_s' \(1 shown\)")
     tmux.keys("Enter")
@@ -58,6 +61,7 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     tmux.keys("g")
     tmux.type("86")
     tmux.keys("Enter")
+    tmux.wait_for(r"at #PID<0\.86\.0>")
     tmux.keys("k")
     tmux.wait_for(r"kill #PID<0\.86\.0>\? \(y/n\)")
     tmux.keys("y")

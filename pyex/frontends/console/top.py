@@ -345,6 +345,7 @@ class TopView:
                 if wanted.isdigit():
                     wanted = f"0.{wanted}.0"
                 self.mode = LIST
+                self.selected_pid = None  # until the page says where it is
                 self.jumping = f"#PID<{wanted}>"
                 self.notice = ""
                 self.request_page(select=self.jumping)
@@ -414,7 +415,8 @@ class TopView:
         sort_text = f"sort {self.sort} {arrow}"
         if self.filter:
             sort_text += f", filter {self.filter!r} ({page.get('total', 0)} shown)"
-        out: StyleAndTextTuples = [("", f"{summary}  {sort_text}"[:columns] + "\n")]
+        at = f", at {self.selected_pid}" if self.selected_pid else ""
+        out: StyleAndTextTuples = [("", f"{summary}  {sort_text}{at}"[:columns] + "\n")]
         headings = [heading for heading, _, _ in COLUMNS]
         out.append(("class:heading", format_row(headings, columns).ljust(columns) + "\n"))
         rows = page.get("rows") or []
