@@ -44,7 +44,7 @@ def _floor(idents: list[int]) -> None:
 
 
 def snapshots(n: int = PROCESSES) -> list[Result]:
-    from pyex.runtime.introspection import Sampler, snapshot
+    from pyex.runtime.introspection import Sampler, sample_all
     from pyex.shell.observer import TopModel
 
     pids = [spawn(_idle) for _ in range(n)]
@@ -52,7 +52,7 @@ def snapshots(n: int = PROCESSES) -> list[Result]:
         time.sleep(0.01)  # the last ones spawned are still starting
     idents = [thread.ident for thread in threading.enumerate() if thread.ident is not None]
     floor = _best_ms(lambda: _floor(idents))
-    fresh = _best_ms(snapshot)
+    fresh = _best_ms(sample_all)
     sampler = Sampler()
     sampler.sample()
     steady = _best_ms(sampler.sample)
@@ -66,7 +66,7 @@ def snapshots(n: int = PROCESSES) -> list[Result]:
     # stack and every CPU clock once: on a loaded machine both grow alike.
     floor_name = "floor: every stack and CPU clock read once"
     return [
-        Result(f"snapshot() of {n:,} processes", fresh, "ms", floor, floor_name,
+        Result(f"sample_all() of {n:,} processes", fresh, "ms", floor, floor_name,
                "<= 5x floor", fresh <= 5 * floor),
         Result(f"repeated sample of {n:,} (a live view)", steady, "ms", floor, floor_name,
                "<= 2x floor", steady <= 2 * floor),

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from pyex import GenServer, Process
-from pyex.runtime import table
+from pyex.runtime.internal import snapshot
 
 from .common import Result
 
@@ -128,11 +128,11 @@ def run() -> list[Result]:
         rate, pykka_rate = _alternate(ours, theirs)
         results.append(_result("GenServer.call round trips", rate, pykka_rate))
 
-        proc = table.lookup(server)
+        shot = snapshot(server)
         actor_threads = [t for t in threading.enumerate() if t.name.startswith("PykkaEcho-")]
         threads = [
             threading.get_native_id(),
-            _native_id(proc.ident if proc is not None else None),
+            _native_id(shot.thread_ident if shot is not None else None),
             actor_threads[0].native_id if len(actor_threads) == 1 else None,
         ]
         with _pinned(threads) as pinned:

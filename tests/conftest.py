@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pyex.runtime import table
-from pyex.runtime.process import ALIVE, retire_current
+from pyex.runtime.current import retire_current
+from pyex.runtime.states import ALIVE
 
 
 def _kill_all_but(keep: set[object]) -> None:
@@ -23,7 +24,7 @@ def _kill_all_but(keep: set[object]) -> None:
 @pytest.fixture(autouse=True)
 def fresh_process():
     """The test thread becomes a new process; processes the test started are killed after it."""
-    before = {proc.pid for proc in table.live() if proc.state is ALIVE}
+    before = {proc.pid for proc in table.live() if proc.lifecycle is ALIVE}
     retire_current()
     yield
     retire_current()

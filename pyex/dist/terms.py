@@ -21,7 +21,7 @@ import threading
 import zlib
 from typing import Any, Callable
 
-from ..runtime.values import Pid, Ref
+from ..runtime import Pid, Ref
 
 __all__ = [
     "Atom",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..runtime.spawning import describe_call
+from ..runtime.internal import describe_call
 from .calls import call
 from .gen_server import CALL, GenServer, start_server
 from .system import stop as system_stop

@@ -6,26 +6,34 @@ or the monitor's DOWN. The reply is sent to the alias, so once the caller gives
 up (a timeout) and deactivates the alias, a late reply is dropped on arrival and
 never lands in its mailbox.
 
-This is the hot path of the OTP layer: it does the monitor and alias
-bookkeeping itself, each step under the same locks and in the same order as
-``pyex.runtime.links`` does, and in the usual case -- the server answers
-while the caller hands it the GIL (handoff.py) -- monitors, sends, takes the
-reply and demonitors in one shielded section.
+This is the hot path of the OTP layer. The monitor-with-alias bookkeeping is
+the runtime's (``pyex.runtime.requests``): in the usual case -- the server
+answers while the caller hands it the GIL (handoff.py) -- it monitors, sends,
+takes the reply and demonitors in one shielded section.
 """
 
 from __future__ import annotations
 
 import itertools
-from queue import Empty
 from typing import Any, Callable
 
-from ..runtime import registry, table
-from ..runtime.copying import ATOMIC_TYPES, copy_message
-from ..runtime.errors import Exit
-from ..runtime.mailbox import receive_matching
-from ..runtime.process import ALIVE, SHIELDED, WAKE, Process, current
-from ..runtime.timeouts import LONGEST, wait_time
-from ..runtime.values import Pid
+from ..runtime import Exit, Pid
+from ..runtime.internal import (
+    ATOMIC_TYPES,
+    NOTHING,
+    LONGEST,
+    copy_message,
+    current,
+    deliver_to_alias,
+    drop_alias,
+    drop_request,
+    find,
+    name_holder,
+    pid_of,
+    send_request,
+    take,
+    wait_time,
+)
 from .handoff import hand_over
 
 __all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
@@ -74,10 +82,7 @@ def whereis(server: Any) -> Pid | None:
     if server.__class__ is Pid:
         return server
     if isinstance(server, str):
-        proc = registry.whereis(server)
-        if proc is None or proc.state is not ALIVE:
-            return None
-        return proc.pid
+        return name_holder(server)
     raise TypeError(
         f"a server is a pid or a registered name, got {server!r} ({type(server).__name__})"
     )
@@ -100,52 +105,6 @@ def _matcher(ref: Tag) -> Callable[[Any], bool]:
     return match
 
 
-def _monitor(me: Process, pid: Pid, ref: Tag, other: Process | None) -> Process | None:
-    """Monitor ``pid`` (whose process is ``other``) with ``ref``, made an alias of ``me``.
-
-    Call it shielded. Returns ``other``, or None if it is not alive (its
-    'noproc' DOWN is then in the mailbox).
-    """
-    with me.lock:
-        me.monitors[ref] = pid
-        me.aliases.add(ref)
-    if other is not None:
-        with other.lock:
-            if other.state is ALIVE:
-                other.monitored_by[ref] = me.pid
-            else:
-                other = None
-    if other is None:
-        me.deliver_down(ref, pid, "noproc")
-    return other
-
-
-def _forget(me: Process, ref: Tag, other: Process | None) -> bool:
-    """Undo ``_monitor`` (call it shielded); False if its DOWN was delivered meanwhile."""
-    with me.lock:
-        me.aliases.discard(ref)
-        watching = me.monitors.pop(ref, None) is not None
-    if watching and other is not None:
-        with other.lock:  # Process.forget_watcher, inline
-            other.monitored_by.pop(ref, None)
-    return watching
-
-
-def _demonitor(me: Process, ref: Tag, other: Process | None, flush_all: bool) -> None:
-    """Undo ``_monitor``; removes the DOWN (and, if ``flush_all``, a reply) that slipped in."""
-    me.enter(SHIELDED)
-    try:
-        watching = _forget(me, ref, other)
-    finally:
-        me.leave()
-    if flush_all or not watching:
-        # Its DOWN was delivered (or a late reply landed before the alias went):
-        # take out whatever is tagged with ref.
-        match = _matcher(ref)
-        while receive_matching(match, 0, None) is not None:
-            pass
-
-
 def call(
     server: Any,
     tag: str,
@@ -165,7 +124,7 @@ def call(
     if pid is None:
         raise Exit(("noproc", _what(describe, server, request, timeout)))
     me = current()
-    other = table.lookup(pid)
+    other = find(pid)
     if other is me:
         raise Exit(("calling_self", _what(describe, server, request, timeout)))
     # One shielded section (no signal lands half-way through) monitors the
@@ -173,43 +132,21 @@ def call(
     # the handoff gives the GIL back, takes the reply and demonitors.
     ref = Tag()
     copy = request if request.__class__ in ATOMIC_TYPES else copy_message(request)
-    message = NO_REPLY
-    me.enter(SHIELDED)
-    try:
-        other = _monitor(me, pid, ref, other)
-        if other is not None:
-            other.put((tag, (me.pid, ref), copy))
-            # The caller waits next: let the server run now (handoff.py).
-            hand_over()
-            if not me.saved:
-                try:
-                    first = me.inbox.get_nowait()
-                except Empty:
-                    pass
-                else:
-                    if first.__class__ is tuple and first and first[0] is ref:
-                        if _forget(me, ref, other):
-                            return first[1]
-                        message = first  # its DOWN came too: flushed below
-                    elif first is not WAKE:  # (leave() acts on what a WAKE stands for)
-                        me.saved.append(first)  # the oldest message: saved keeps the order
-    finally:
-        me.leave()
-    if message is NO_REPLY:
-        message = receive_matching(_matcher(ref), wait, NO_REPLY)
-        if message is NO_REPLY:
-            _demonitor(me, ref, other, True)
+    message = (tag, (pid_of(me), ref), copy)
+    other, message, closed = send_request(me, pid, other, ref, message, hand_over)
+    if closed:
+        return message[1]
+    match = _matcher(ref)
+    if message is NOTHING:
+        message = take(me, match, wait, NOTHING)
+        if message is NOTHING:
+            drop_request(me, ref, other, True, match)
             raise Exit(("timeout", _what(describe, server, request, timeout)))
     if message[0] is ref:
-        _demonitor(me, ref, other, False)
+        drop_request(me, ref, other, False, match)
         return message[1]
     # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
-    me.enter(SHIELDED)
-    try:
-        with me.lock:
-            me.aliases.discard(ref)
-    finally:
-        me.leave()
+    drop_alias(me, ref)
     raise Exit((message[4], _what(describe, server, request, timeout)))
 
 
@@ -235,11 +172,9 @@ def reply(from_: Any, value: Any) -> str:
         raise TypeError(
             f"from_ must be the (pid, reference) pair handle_call received, got {from_!r}"
         ) from None
-    proc = table.lookup(pid) if pid.__class__ is Pid else None
-    if proc is not None:
-        # The runtime's deliver_alias: once the caller has dropped the alias
-        # (it gave up), no reply lands.
-        proc.deliver_alias(
-            ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
+    if pid.__class__ is Pid:
+        # Once the caller has dropped the alias (it gave up), no reply lands.
+        deliver_to_alias(
+            pid, ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
         )
     return "ok"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Callable
 
-from ..runtime.timeouts import wait_time
+from ..runtime.internal import wait_time
 
 __all__ = [
     "ChildSpecError",

@@ -16,10 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime.links import set_trap_exit
-from ..runtime.mailbox import send
-from ..runtime.process import current
-from ..runtime.values import Pid, make_ref
+from ..runtime import Pid, Process, make_ref, send
+from ..runtime.internal import set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, GenServer, start_server
@@ -140,7 +138,7 @@ def _restart(state: DynamicSupervisorState, spec: dict[str, Any]) -> None:
         return
     key = make_ref()
     state.restarting[key] = spec
-    send(current().pid, ("$gen_cast", ("try_again_restart", key)))
+    send(Process.self(), ("$gen_cast", ("try_again_restart", key)))
 
 
 class DynamicSupervisor:

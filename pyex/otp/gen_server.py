@@ -30,13 +30,20 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from ..runtime import table
-from ..runtime.copying import ATOMIC_TYPES, copy_message
-from ..runtime.errors import Exit
-from ..runtime.frames import class_owner, hold_state
-from ..runtime.mailbox import receive_matching, send
-from ..runtime.process import ALIVE, WAKE, current
-from ..runtime.values import Pid
+from ..runtime import Exit, Pid, Process, alive, send
+from ..runtime.internal import (
+    ATOMIC_TYPES,
+    copy_message,
+    current,
+    deliver_to_alias,
+    find,
+    has_messages,
+    class_owner,
+    hold_state,
+    receive_matching,
+    snapshot,
+    take,
+)
 from . import calls, child_spec, reports, starting, system
 from .handoff import hand_over
 
@@ -119,8 +126,8 @@ class GenServer:
 
     def handle_info(self, message: Any, state: Any) -> Any:
         """Handle any other message; by default log it as unexpected and go on."""
-        me = current()
-        reports.unexpected_message(me.pid, me.name, type(self), message)
+        pid, name = _me()
+        reports.unexpected_message(pid, name, type(self), message)
         return ("noreply", state)
 
     def handle_continue(self, arg: Any, state: Any) -> Any:
@@ -205,7 +212,7 @@ class GenServer:
     def whereis(server: Any) -> Pid | None:
         """The pid of ``server`` (a pid or a registered name), or None if it is not alive."""
         pid = calls.whereis(server)
-        if pid is not None and table.lookup(pid) is None:
+        if pid is not None and find(pid) is None:
             return None
         return pid
 
@@ -213,9 +220,15 @@ class GenServer:
 child_spec.CLASS_STARTS.update({GenServer.start_link, GenServer.start})
 
 
+def _me() -> tuple[Pid, str | None]:
+    """The calling process's pid and registered name."""
+    pid = Process.self()
+    shot = snapshot(pid)
+    return pid, shot.registered_name if shot is not None else None
+
+
 def _me_label() -> str:
-    me = current()
-    return reports.label(me.pid, me.name)
+    return reports.label(*_me())
 
 
 # -- starting ---------------------------------------------------------------
@@ -235,7 +248,7 @@ def _start(
             f"GenServer.start{'_link' if link else ''} needs a GenServer subclass, "
             f"got {cls!r} ({type(cls).__name__})"
         )
-    parent = current().pid if link else None
+    parent = Process.self() if link else None
     if dictionary is None:
         dictionary = {
             "$initial_call": (class_owner(cls), "init", 1),
@@ -267,7 +280,7 @@ def start_server(
 
 
 def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid | None) -> None:
-    me = current()
+    me = Process.self()
     try:
         inst = cls()
         result = inst.init(arg)
@@ -277,10 +290,10 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
     except Exception as exc:
         # Report first: whoever started it learns of the error after the report.
         reports.start_failed(
-            me.pid,
+            me,
             exc,
-            me.dictionary.get("$initial_call", (class_owner(cls), "init", 1)),
-            me.dictionary.get("$ancestors", []),
+            Process.get("$initial_call", (class_owner(cls), "init", 1)),
+            Process.get("$ancestors", []),
         )
         starter.ack(("error", exc))
         raise Exit(exc) from None
@@ -301,8 +314,8 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
         reason = ("bad_return_value", result)
         starter.ack(("error", reason))
         raise Exit(reason)
-    starter.ack(("ok", me.pid))
-    _Loop(inst, me, parent).run(state, extra)
+    starter.ack(("ok", me))
+    _Loop(inst, parent).run(state, extra)
 
 
 # -- the loop ---------------------------------------------------------------
@@ -324,11 +337,10 @@ def _valid_extra(extra: Any) -> bool:
 class _Loop:
     """One server's receive loop (its attributes are what a crash report needs)."""
 
-    __slots__ = ("inst", "me", "parent", "last")
+    __slots__ = ("inst", "parent", "last")
 
-    def __init__(self, inst: GenServer, me: Any, parent: Pid | None) -> None:
+    def __init__(self, inst: GenServer, parent: Pid | None) -> None:
         self.inst = inst
-        self.me = me
         self.parent = parent  # who started it linked: its exit stops the server
         self.last: Any = None  # the message being handled, for the crash report
 
@@ -338,28 +350,13 @@ class _Loop:
         handle_cast = inst.handle_cast
         handle_info = inst.handle_info
         parent = self.parent
-        lookup = table.lookup
         atomic = ATOMIC_TYPES
-        me = self.me
-        saved = me.saved
-        wait = me.wait
-        inbox_empty = me.inbox.empty
-        get_nowait = me.inbox.get_nowait
+        me = current()
         try:
             while True:
                 if extra is None:
-                    # receive(), minus its layers: this is where the server waits.
-                    if saved:
-                        message = saved.popleft()
-                    elif not inbox_empty():
-                        message = get_nowait()  # no need to wait: take it as receive() does
-                    else:
-                        message = wait(None)
-                        if message is not WAKE:
-                            saved.pop()  # wait() keeps the message in saved until now
-                    if message is WAKE:
-                        me.check_signals()
-                        continue
+                    # This is where the server waits (take's fast path).
+                    message = take(me)
                 else:
                     message, state, extra = self._extra(state, extra)
                     if message is _TIMED_OUT:
@@ -380,12 +377,12 @@ class _Loop:
                                 state = result[2]
                                 value = result[1]
                                 client, ref = from_
-                                proc = lookup(client)
-                                if proc is not None and proc.deliver_alias(
+                                if deliver_to_alias(
+                                    client,
                                     ref,
                                     (ref, value) if value.__class__ in atomic
                                     else copy_message((ref, value)),
-                                ) and not saved and inbox_empty():
+                                ) and not has_messages(me):
                                     hand_over()  # nothing else to do: let the caller run now
                                 continue
                             state, extra = self._after_call(result, from_, state)
@@ -507,18 +504,16 @@ class _Loop:
         ):
             client = last[1][0]
             last = last[2]
-        alive = False
-        if client is not None:
-            proc = table.lookup(client)
-            alive = proc is not None and proc.state is ALIVE
+        client_alive = client is not None and alive(client)
+        pid, name = _me()
         reports.server_terminating(
-            self.me.pid,
-            self.me.name,
+            pid,
+            name,
             reason,
             last,
             state,
             client=client,
-            client_alive=alive,
+            client_alive=client_alive,
         )
 
 

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 
-from ..runtime.thread_state import keep
+from ..runtime.internal import keep_thread_local as keep
 
 __all__ = ["hand_over", "QUIET_SECONDS", "WEIGHT"]
 

@@ -14,8 +14,7 @@ import os
 from types import TracebackType
 from typing import Any
 
-from ..runtime.errors import Exit
-from ..runtime.values import Pid
+from ..runtime import Exit, Pid
 
 __all__ = [
     "logger",

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..runtime import registry
-from ..runtime.api import register
-from ..runtime.links import demonitor, exit as exit_signal, unlink
-from ..runtime.mailbox import UNSET, check_timeout, receive_matching, send
-from ..runtime.process import current
-from ..runtime.spawning import start_process
-from ..runtime.values import Pid, Ref, make_ref
+from ..runtime import Pid, Process, Ref, make_ref, send
+from ..runtime.internal import (
+    UNSET,
+    check_name,
+    demonitor,
+    exit_signal,
+    name_holder,
+    receive_matching,
+    register,
+    start_process,
+    unlink,
+    update_dictionary,
+    wait_time,
+)
 
 __all__ = ["start", "Starter", "ancestors_of_caller"]
 
@@ -42,9 +49,9 @@ class Starter:
 
 def ancestors_of_caller() -> list[Pid]:
     """``'$ancestors'`` for a process the caller starts: the caller, then its ancestors."""
-    me = current()
-    inherited = me.dictionary.get("$ancestors")
-    return [me.pid, *inherited] if isinstance(inherited, list) else [me.pid]
+    me = Process.self()
+    inherited = Process.get("$ancestors")
+    return [me, *inherited] if isinstance(inherited, list) else [me]
 
 
 def _boot(
@@ -54,19 +61,18 @@ def _boot(
     name: str | None,
     dictionary: dict[str, Any],
 ) -> None:
-    me = current()
-    with me.lock:
-        me.dictionary.update(dictionary)
+    update_dictionary(dictionary)
     if name is not None:
+        me = Process.self()
         while True:
             try:
-                register(me.pid, name)
+                register(me, name)
                 break
             except ValueError:
-                holder = registry.whereis(name)
+                holder = name_holder(name)
                 if holder is None:
                     continue  # the holder exited meanwhile: try again
-                starter.ack(("error", ("already_started", holder.pid)))
+                starter.ack(("error", ("already_started", holder)))
                 return
     body(starter, *args)
 
@@ -87,11 +93,10 @@ def start(
     passed (the process is then killed).
     """
     if name is not None:
-        registry.check_name(name)
-    wait = check_timeout(timeout, "start timeout")
-    me = current()
+        check_name(name)
+    wait = wait_time(timeout, "start timeout")
     tag = make_ref()
-    starter = Starter(me.pid, tag)
+    starter = Starter(Process.self(), tag)
     dictionary = {"$ancestors": ancestors_of_caller(), **dictionary}
     # info() shows the behaviour's initial call (Stack.init/1), not this module's.
     pid, mref = start_process(

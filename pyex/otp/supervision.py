@@ -14,10 +14,8 @@ import time
 from collections import deque
 from typing import Any
 
-from ..runtime.errors import Exit
-from ..runtime.links import down_of, exit as exit_signal, monitor, unlink
-from ..runtime.mailbox import receive_matching
-from ..runtime.values import Pid, Ref
+from ..runtime import Exit, Pid, Ref
+from ..runtime.internal import down_of, exit_signal, monitor, receive_matching, unlink
 from .reports import is_normal_exit
 
 __all__ = [

@@ -27,9 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime.links import set_trap_exit
-from ..runtime.mailbox import send
-from ..runtime.process import current
+from ..runtime import Process, send
+from ..runtime.internal import set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, GenServer, start_server
@@ -203,7 +202,7 @@ def _restart(state: SupervisorState, child: Child) -> None:
 
 def _try_again(child: Child) -> None:
     child.pid = None
-    send(current().pid, ("$gen_cast", ("try_again_restart", child.id)))
+    send(Process.self(), ("$gen_cast", ("try_again_restart", child.id)))
 
 
 def _start_new(state: SupervisorState, spec: dict[str, Any]) -> Any:

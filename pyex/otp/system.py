@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.links import demonitor, down_of, monitor
-from ..runtime.mailbox import receive_matching
-from ..runtime.process import current
+from ..runtime import Exit, Process
+from ..runtime.internal import deliver_to, demonitor, down_of, monitor, receive_matching
 from . import calls
 
 __all__ = ["SYSTEM", "GET_STATE", "get_state", "stop"]
@@ -57,13 +54,11 @@ def stop(server: Any, reason: Any, timeout: Any, module: str) -> str:
     wait = calls.check_call_timeout(timeout)
     if pid is None:
         raise Exit(("noproc", what()))
-    me = current()
-    if pid == me.pid:
+    me = Process.self()
+    if pid == me:
         raise Exit(("calling_self", what()))
     ref = monitor(pid)
-    proc = table.lookup(pid)
-    if proc is not None:
-        proc.put((SYSTEM, (me.pid, ref), (TERMINATE, reason)))
+    deliver_to(pid, (SYSTEM, (me, ref), (TERMINATE, reason)))
     message = receive_matching(down_of(ref), wait, None)
     if message is None:
         demonitor(ref, flush=True)

@@ -23,13 +23,17 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.links import demonitor, exit as exit_signal, unlink
-from ..runtime.mailbox import receive_matching, send
-from ..runtime.process import current
-from ..runtime.spawning import describe_call, start_process
-from ..runtime.values import Pid, Ref
+from ..runtime import Exit, Pid, Process, Ref, send
+from ..runtime.internal import (
+    demonitor,
+    describe_call,
+    dictionary_defaults,
+    exit_signal,
+    receive_matching,
+    snapshot,
+    start_process,
+    unlink,
+)
 from . import reports
 from .calls import NO_REPLY, check_call_timeout
 from .starting import ancestors_of_caller
@@ -44,25 +48,25 @@ def _task_main(
     reply: bool,
     dictionary: dict[str, Any],
 ) -> None:
-    me = current()
+    me = Process.self()
     ref = None
-    with me.lock:
-        _describe(me.dictionary, dictionary)
-        if reply:
-            # The owner's monitor was set up before this process started: its
-            # reference is the task's, and tags the reply.
-            for monitor_ref, watcher in me.monitored_by.items():
-                if watcher == owner:
-                    ref = monitor_ref
-                    break
+    dictionary_defaults(me, dictionary)
+    if reply:
+        # The owner's monitor was set up before this process started: its
+        # reference is the task's, and tags the reply.
+        shot = snapshot(me)
+        for monitor_ref, watcher in (shot.monitored_by if shot is not None else {}).items():
+            if watcher == owner:
+                ref = monitor_ref
+                break
     try:
         result = fun(*args)
     except Exit as exc:
         if not reports.is_normal_exit(exc.reason):
-            reports.task_terminating(me.pid, owner, exc.reason, fun, args)
+            reports.task_terminating(me, owner, exc.reason, fun, args)
         raise
     except Exception as exc:
-        reports.task_terminating(me.pid, owner, exc, fun, args)
+        reports.task_terminating(me, owner, exc, fun, args)
         raise Exit(exc) from None
     if ref is not None:
         send(owner, (ref, result))
@@ -71,18 +75,18 @@ def _task_main(
 def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pid, Ref | None, Any]:
     if not callable(fun):
         raise TypeError(f"a task runs a function, got {fun!r} ({type(fun).__name__})")
-    me = current()
+    me = Process.self()
     mfa = describe_call(fun, len(args))
-    callers = me.dictionary.get("$callers")
+    callers = Process.get("$callers")
     dictionary = {
         "$ancestors": ancestors_of_caller(),
-        "$callers": [me.pid, *callers] if isinstance(callers, list) else [me.pid],
+        "$callers": [me, *callers] if isinstance(callers, list) else [me],
         "$initial_call": mfa,
         "$behaviour": "Task",
     }
     pid, ref = start_process(
         _task_main,
-        (me.pid, fun, args, reply, dictionary),
+        (me, fun, args, reply, dictionary),
         {},
         link=link,
         monitor=reply,
@@ -90,16 +94,8 @@ def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pi
     )
     # Describe it now, so that whoever looks at it next (the shell's i()) sees
     # what it is; whichever of us and the task comes first does it.
-    proc = table.lookup(pid)
-    if proc is not None:
-        with proc.lock:
-            _describe(proc.dictionary, dictionary)
+    dictionary_defaults(pid, dictionary)
     return pid, ref, mfa
-
-
-def _describe(target: dict[Any, Any], entries: dict[str, Any]) -> None:
-    for key, value in entries.items():
-        target.setdefault(key, value)
 
 
 def _answer_of(ref: Ref) -> Callable[[Any], bool]:
@@ -133,7 +129,7 @@ class Task:
         """Run ``fun(*args)`` in a new process linked to and monitored by the caller."""
         pid, ref, mfa = _spawn(fun, args, link=True, reply=True)
         assert ref is not None
-        return Task(pid, ref, current().pid, mfa)
+        return Task(pid, ref, Process.self(), mfa)
 
     @staticmethod
     def await_(task: Task, timeout: Any = 5.0) -> Any:
@@ -257,7 +253,7 @@ class Task:
 def _check_owner(task: Any, function: str) -> None:
     if not isinstance(task, Task):
         raise TypeError(f"Task.{function} needs a Task (from Task.async_), got {task!r}")
-    me = current().pid
+    me = Process.self()
     if task.owner != me:
         raise ValueError(
             f"task {task!r} must be queried from the owner but was queried from {me!r}"

@@ -1,11 +1,16 @@
 """The process runtime: Erlang-style processes on Python threads.
 
 Layer 1 of pyex; it knows nothing of the layers above it (OTP behaviours, the
-shell). Where a message goes: ``send`` (mailbox.py) copies it (copying.py) into
-the receiver's inbox (process.py); ``receive`` (mailbox.py) takes it out,
-matching patterns (patterns.py). Processes run on worker threads (workers.py),
-are found by pid (table.py) or name (registry.py), and tell each other of their
-exits through links and monitors (links.py, process.py).
+shell), which use it through this package's names and through
+``pyex.runtime.internal`` only. Where a message goes: ``send`` (mailbox.py)
+copies it (copying.py) and ``deliver`` (delivery.py) puts it in the receiver's
+inbox; ``receive`` (mailbox.py) takes it out through ``take`` (taking.py),
+matching patterns (patterns.py). A process is a record (record.py) whose
+lifecycle and activity (states.py) change under its lock; it runs on a worker
+thread (workers.py, binding.py, current.py), moves in and out of the runtime's
+shielded sections (sections.py), is found by pid (table.py) or name
+(registry.py), and tells others of its exit through links and monitors
+(links.py, exits.py).
 """
 
 from .api import Process, self

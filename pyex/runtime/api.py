@@ -6,10 +6,14 @@ from contextlib import nullcontext
 from typing import Any, ContextManager
 
 from . import links, registry, table, timeouts, timers
+from .binding import bound
+from .copying import copy_message
+from .current import current
 from .introspection import alive, info, processes
 from .mailbox import send, sleep
-from .process import ALIVE, current, local, shielded
+from .sections import shielded
 from .spawning import spawn, spawn_link, spawn_monitor
+from .states import ALIVE
 from .values import Pid, Ref
 
 __all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", "whereis"]
@@ -17,7 +21,7 @@ __all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", 
 
 def _section() -> ContextManager[Any]:
     """Shield a runtime section from signals if the caller is a process (no adopting)."""
-    proc = getattr(local(), "proc", None)
+    proc = bound()
     return shielded(proc) if proc is not None else nullcontext()
 
 
@@ -49,7 +53,7 @@ def whereis(name: str) -> Pid | None:
     """The pid registered as ``name``, or None."""
     registry.check_name(name)
     proc = registry.whereis(name)
-    if proc is None or proc.state is not ALIVE:
+    if proc is None or proc.lifecycle is not ALIVE:
         return None
     return proc.pid
 
@@ -90,7 +94,7 @@ def get_label(pid: Pid) -> Any:
     """The label of process ``pid`` (set with Process.set_label), or None."""
     links.require_pid(pid, "get_label()")
     proc = table.lookup(pid)
-    if proc is None or proc.state is not ALIVE:
+    if proc is None or proc.lifecycle is not ALIVE:
         return None
     return proc.label
 
@@ -107,8 +111,6 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
 
     The message is copied now. A name is looked up when the timer fires.
     """
-    from .copying import copy_message
-
     delay = timeouts.delay(seconds, "send_after delay")  # beyond the clock: math.inf
     if not isinstance(dest, (Pid, str)):
         raise TypeError(

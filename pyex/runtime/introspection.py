@@ -1,9 +1,10 @@
-"""What a process is doing: alive(), info(), processes(), and snapshot() of them all.
+"""What a process is doing: alive(), info(), processes(), and samples of them all.
 
-``info(pid)`` describes one process; ``snapshot()`` samples every process in
-one pass (one look at all threads' stacks for the whole batch, so sampling
-5,000 processes costs O(processes), a few milliseconds), for views such as
-the shell's ``top()``.
+``info(pid)`` describes one process; ``sample_all()`` (or a ``Sampler``, for
+repeated samples) samples every process in one pass (one look at all
+threads' stacks for the whole batch, so sampling 5,000 processes costs
+O(processes), a few milliseconds), for views such as the shell's ``top()``;
+``snapshot(pid)`` is one process's fields at one instant, for the layers above.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any, NamedTuple
 
 from . import table, workers
 from .frames import NO_STATE, describe_code, scan, stack_bottom, stacktrace, state_local
 from .links import require_pid
-from .process import ALIVE, WAITING, Process
+from .record import ProcessRecord
+from .states import ALIVE, DEAD, EXITING, WAITING
 from .values import Pid
+
 
 __all__ = [
     "alive",
@@ -28,6 +32,8 @@ __all__ = [
     "processes",
     "current_function",
     "snapshot",
+    "ProcessSnapshot",
+    "sample_all",
     "Sample",
     "Sampler",
     "cpu_time",
@@ -48,7 +54,7 @@ _current_frames = sys._current_frames
 _BASE_SIZE = sum(
     _getsizeof(part)
     for part in (
-        object.__new__(Process),
+        object.__new__(ProcessRecord),
         __import__("queue").SimpleQueue(),
         deque(),
         threading.Lock(),
@@ -66,15 +72,15 @@ def alive(pid: Pid) -> bool:
     """True while the process ``pid`` is alive (False once it is exiting)."""
     require_pid(pid, "alive()")
     proc = table.lookup(pid)
-    return proc is not None and proc.state is ALIVE
+    return proc is not None and proc.lifecycle is ALIVE
 
 
 def processes() -> list[Pid]:
     """Every live process's pid, oldest first."""
-    return [proc.pid for proc in table.live() if proc.state is ALIVE]
+    return [proc.pid for proc in table.live() if proc.lifecycle is ALIVE]
 
 
-def _frame_of(proc: Process, frames: dict[int, FrameType] | None = None) -> FrameType | None:
+def _frame_of(proc: ProcessRecord, frames: dict[int, FrameType] | None = None) -> FrameType | None:
     ident = proc.ident
     if ident is None:
         return None
@@ -85,12 +91,12 @@ def _frame_of(proc: Process, frames: dict[int, FrameType] | None = None) -> Fram
     return frames.get(ident)
 
 
-def _current(proc: Process, frame: FrameType | None) -> tuple[str, str, int]:
+def _current(proc: ProcessRecord, frame: FrameType | None) -> tuple[str, str, int]:
     """The innermost user function on the stack, else the initial call."""
     return _current_of(proc, scan(frame)[0])
 
 
-def _current_of(proc: Process, first: FrameType | None) -> tuple[str, str, int]:
+def _current_of(proc: ProcessRecord, first: FrameType | None) -> tuple[str, str, int]:
     if first is None:
         return proc.initial_call
     mfa = describe_code(first)
@@ -100,12 +106,12 @@ def _current_of(proc: Process, first: FrameType | None) -> tuple[str, str, int]:
     return mfa
 
 
-def current_function(proc: Process) -> tuple[str, str, int]:
+def current_function(proc: ProcessRecord) -> tuple[str, str, int]:
     """The innermost function of the user's code that ``proc`` is executing."""
     return _current(proc, _frame_of(proc))
 
 
-def cpu_time(proc: Process) -> float:
+def cpu_time(proc: ProcessRecord) -> float:
     """Seconds of CPU ``proc`` has used: its thread's clock since the process started on it."""
     ident = proc.ident
     if ident is None:
@@ -157,7 +163,7 @@ def deep_size(root: Any, budget: int = 64) -> int:
     return total
 
 
-def _memory(proc: Process, state: Any, budget: int, unsized: int = _UNSIZED_MESSAGE) -> int:
+def _memory(proc: ProcessRecord, state: Any, budget: int, unsized: int = _UNSIZED_MESSAGE) -> int:
     size = _BASE_SIZE + proc.inbox.qsize() * unsized
     if proc.saved:
         size += deep_size(list(proc.saved), budget)
@@ -168,12 +174,12 @@ def _memory(proc: Process, state: Any, budget: int, unsized: int = _UNSIZED_MESS
     return size
 
 
-def memory(proc: Process) -> int:
+def memory(proc: ProcessRecord) -> int:
     """An estimate in bytes of what ``proc`` holds: its mailbox, dictionary and server state."""
     return _memory(proc, state_local(_frame_of(proc)), 64)
 
 
-def held_state(proc: Process) -> Any:
+def held_state(proc: ProcessRecord) -> Any:
     """The state a server loop of ``proc`` holds (read from its stack), or ``NO_STATE``."""
     return state_local(_frame_of(proc))
 
@@ -184,7 +190,7 @@ def dictionary_of(pid: Pid) -> dict[Any, Any] | None:
     if proc is None:
         return None
     with proc.lock:
-        if proc.state is not ALIVE:
+        if proc.lifecycle is not ALIVE:
             return None
         return dict(proc.dictionary)
 
@@ -192,13 +198,69 @@ def dictionary_of(pid: Pid) -> dict[Any, Any] | None:
 def held_state_of(pid: Pid) -> Any:
     """The state a server loop of ``pid`` holds, read from its stack (``NO_STATE`` if none)."""
     proc = table.lookup(pid)
-    if proc is None or proc.state is not ALIVE:
+    if proc is None or proc.lifecycle is not ALIVE:
         return NO_STATE
     return held_state(proc)
 
 
-def _status(proc: Process) -> str:
-    return "waiting" if proc.status is WAITING else "running"
+def _status(proc: ProcessRecord) -> str:
+    return "waiting" if proc.activity is WAITING else "running"
+
+
+@dataclass(frozen=True)
+class ProcessSnapshot:
+    """A process as it was at one instant, for the layers that observe processes.
+
+    ``status`` is what info() shows ('running', 'waiting' or 'exiting');
+    ``monitors`` maps each monitor the process holds to what it watches (a pid,
+    or ``(name, node)`` for a monitor by name); ``monitored_by`` maps each
+    monitor held on it to its watcher; ``thread_ident`` is its thread's (None
+    before it starts).
+    """
+
+    pid: Pid
+    status: str
+    registered_name: str | None
+    initial_call: tuple[str, str, int]
+    links: list[Pid]
+    monitors: dict[Any, Any]
+    monitored_by: dict[Any, Pid]
+    trap_exit: bool
+    dictionary: dict[Any, Any]
+    message_queue_len: int
+    thread_ident: int | None
+    group_leader: Any
+
+
+def _snapshot(proc: ProcessRecord) -> ProcessSnapshot | None:
+    with proc.lock:
+        lifecycle = proc.lifecycle
+        if lifecycle is DEAD:
+            return None
+        status = "exiting" if lifecycle is EXITING else (
+            "waiting" if proc.activity is WAITING else "running"
+        )
+        names = proc.monitor_names or {}
+        return ProcessSnapshot(
+            pid=proc.pid,
+            status=status,
+            registered_name=proc.name,
+            initial_call=proc.initial_call,
+            links=sorted(proc.links),
+            monitors={ref: names.get(ref, watched) for ref, watched in proc.monitors.items()},
+            monitored_by=dict(proc.monitored_by),
+            trap_exit=proc.trap_exit,
+            dictionary=dict(proc.dictionary),
+            message_queue_len=proc.inbox.qsize() + len(proc.saved),
+            thread_ident=proc.ident,
+            group_leader=proc.group_leader,
+        )
+
+
+def snapshot(pid: Pid) -> ProcessSnapshot | None:
+    """A snapshot of the process ``pid``, or None if it is dead."""
+    proc = table.lookup(pid)
+    return _snapshot(proc) if proc is not None else None
 
 
 def info(pid: Pid) -> dict[str, Any] | None:
@@ -216,7 +278,7 @@ def info(pid: Pid) -> dict[str, Any] | None:
         return None
     frame = _frame_of(proc)
     with proc.lock:
-        if proc.state is not ALIVE:
+        if proc.lifecycle is not ALIVE:
             return None
         status = _status(proc)
         links = sorted(proc.links)
@@ -276,7 +338,7 @@ class Sampler:
     def __init__(self, memory_budget: int = 64) -> None:
         self.memory_budget = memory_budget
         # serial -> (proc, waits, current function, cpu time, memory but the inbox)
-        self._still: dict[int, tuple[Process, int, tuple[str, str, int], float, int]] = {}
+        self._still: dict[int, tuple[ProcessRecord, int, tuple[str, str, int], float, int]] = {}
 
     def sample(self) -> list[Sample]:
         """Every live process, as it is now."""
@@ -296,14 +358,14 @@ class Sampler:
         clock_of = time.pthread_getcpuclockid
         budget = self.memory_budget
         previous = self._still
-        still: dict[int, tuple[Process, int, tuple[str, str, int], float, int]] = {}
+        still: dict[int, tuple[ProcessRecord, int, tuple[str, str, int], float, int]] = {}
         samples: list[Sample] = []
         append = samples.append
         new = tuple.__new__
         for proc in table.live():
-            if proc.state is not ALIVE:
+            if proc.lifecycle is not ALIVE:
                 continue
-            waiting = proc.status is WAITING  # read before waits (see Process.waits)
+            waiting = proc.activity is WAITING  # read before waits (see Process.waits)
             waits = proc.waits
             serial = proc.pid.serial
             queued = proc.inbox.qsize()
@@ -351,6 +413,6 @@ class Sampler:
         return samples
 
 
-def snapshot() -> list[Sample]:
+def sample_all() -> list[Sample]:
     """A sample of every live process, oldest first (see Sampler)."""
     return Sampler().sample()

@@ -12,8 +12,15 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import registry, table
+from .copying import copy_message
+from .current import current
+from .delivery import deliver_down, deliver_to_alias
 from .errors import ProcessExit
-from .process import ALIVE, Process, current, shielded
+from .exits import forget_watcher, signal_exit
+from .record import ProcessRecord
+from .sections import shielded
+from .states import ALIVE
+from .taking import take
 from .values import Pid, Ref, make_ref
 
 __all__ = [
@@ -61,13 +68,13 @@ def link(pid: Pid) -> bool:
     if not linked:
         if not trapping:
             raise ProcessLookupError(f"cannot link to {pid}: no such process (noproc)")
-        me.signal_exit(pid, "noproc")
+        signal_exit(me, pid, "noproc")
     return True
 
 
-def _add_link(other: Process, pid: Pid) -> bool:
+def _add_link(other: ProcessRecord, pid: Pid) -> bool:
     with other.lock:
-        if other.state is not ALIVE:
+        if other.lifecycle is not ALIVE:
             return False
         other.links.add(pid)
         return True
@@ -117,13 +124,13 @@ def monitor(target: Any) -> Ref:
                 me.monitor_names[ref] = label
         if other is not None:
             with other.lock:
-                watching = other.state is ALIVE
+                watching = other.lifecycle is ALIVE
                 if watching:
                     other.monitored_by[ref] = me.pid
         else:
             watching = False
         if not watching:
-            me.deliver_down(ref, watched, "noproc")
+            deliver_down(me, ref, watched, "noproc")
     return ref
 
 
@@ -158,7 +165,7 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
         if isinstance(watched, Pid):
             other = table.lookup(watched)
             if other is not None:
-                other.forget_watcher(ref)
+                forget_watcher(other, ref)
     if flush:
         _flush_down(ref)
     return True
@@ -166,7 +173,6 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
 
 def _flush_down(ref: Ref) -> None:
     """Remove the DOWN message of monitor ``ref`` from the mailbox, if it is there."""
-    from .mailbox import receive_matching
 
     def down(message: Any) -> bool:
         return (
@@ -176,7 +182,7 @@ def _flush_down(ref: Ref) -> None:
             and message[0] == "DOWN"
         )
 
-    receive_matching(down, 0, None)
+    take(current(), down, 0, None)
 
 
 def exit(pid: Pid, reason: Any) -> bool:
@@ -194,7 +200,7 @@ def exit(pid: Pid, reason: Any) -> bool:
         # Shielded: a kill of the caller landing half-way through would leave
         # the target marked as exiting but never told.
         with shielded(me):
-            other.signal_exit(me.pid, reason)
+            signal_exit(other, me.pid, reason)
     return True
 
 
@@ -204,7 +210,7 @@ def set_trap_exit(value: bool) -> bool:
         raise TypeError(f"trap_exit must be True or False, got {value!r}")
     me = current()
     with me.lock:
-        if me.state is not ALIVE:
+        if me.lifecycle is not ALIVE:
             raise ProcessExit(me.exit_reason)
         old = me.trap_exit
         me.trap_exit = value
@@ -239,9 +245,4 @@ def unalias(ref: Ref) -> bool:
 
 def send_alias(pid: Pid, ref: Ref, message: Any) -> bool:
     """Send ``message`` to ``pid`` only if ``ref`` is still one of its aliases."""
-    from .copying import copy_message
-
-    other = table.lookup(pid)
-    if other is None:
-        return False
-    return other.deliver_alias(ref, copy_message(message))
+    return deliver_to_alias(pid, ref, copy_message(message))

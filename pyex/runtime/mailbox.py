@@ -1,9 +1,10 @@
-"""Sending and selective receiving: the mailbox of every process.
+"""Sending and selective receiving: the mailbox of every process, as users see it.
 
-A message travels ``send`` -> copy_message -> the receiver's ``inbox`` (a
-``queue.SimpleQueue``, so per-sender order holds and no message is lost) ->
-``receive``, which takes messages out in arrival order, keeps the ones no pattern
-wants in the receiver's ``saved`` queue, and returns the first that matches.
+A message travels ``send`` -> copy_message -> ``deliver`` (delivery.py) into the
+receiver's inbox (a ``queue.SimpleQueue``, so per-sender order holds and no
+message is lost) -> ``receive`` -> ``take`` (taking.py), which takes messages
+out in arrival order, keeps the ones no pattern wants, and returns the first
+that matches.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import registry, table
+from . import hooks
 from .copying import ATOMIC_TYPES, copy_message
-from .errors import NotRegisteredError, ReceiveTimeout
+from .binding import local
+from .current import current
+from .delivery import deliver, resolve
 from .patterns import compile_patterns
-from .process import DEAD, TIMEOUT, WAKE, Process, current, local
+from .record import ProcessRecord
+from .sections import check_signals, wait
+from .states import DEAD, TIMEOUT, WAKE
+from .taking import NOTHING, UNSET, take
 from .timeouts import wait_time
 from .values import Pid
 
@@ -28,44 +34,10 @@ __all__ = [
     "printable",
     "sleep",
     "receive_matching",
-    "check_timeout",
     "UNSET",
 ]
 
-
-class _Unset:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<unset>"
-
-
-UNSET: Any = _Unset()
-
 _local = local()
-
-
-def check_timeout(timeout: Any, what: str = "timeout") -> float | None:
-    """Validate a timeout in seconds: None (or infinity, or beyond the clock) waits forever.
-
-    The runtime's one rule for timeouts: see ``timeouts.wait_time``.
-    """
-    return wait_time(timeout, what)
-
-
-def _resolve(dest: Any) -> Process | None:
-    """The process ``dest`` names (None if it is a dead pid); raises for bad input."""
-    if isinstance(dest, Pid):
-        return table.lookup(dest)
-    if isinstance(dest, str):
-        proc = registry.whereis(dest)
-        if proc is None:
-            raise NotRegisteredError(f"no process is registered as {dest!r}")
-        return proc
-    raise TypeError(
-        f"a message must go to a pid or a registered name, got {dest!r} "
-        f"({type(dest).__name__})"
-    )
 
 
 def send(dest: Any, message: Any) -> Any:
@@ -76,10 +48,14 @@ def send(dest: Any, message: Any) -> Any:
     """
     proc = dest._proc if dest.__class__ is Pid else None
     if proc is None:
-        proc = _resolve(dest)
+        proc = resolve(dest)
         if proc is None:
             return message
-    proc.put(message if message.__class__ in ATOMIC_TYPES else copy_message(message))
+    elif not hooks.active:
+        # deliver(), inline: the fastest case (see hooks.py).
+        proc.put(message if message.__class__ in ATOMIC_TYPES else copy_message(message))
+        return message
+    deliver(proc, message if message.__class__ in ATOMIC_TYPES else copy_message(message))
     return message
 
 
@@ -92,10 +68,11 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
     Patterns: ANY, a type, a predicate, a tuple/list/dict of patterns, or a value.
     """
     try:
-        proc: Process = _local.proc
+        proc: ProcessRecord = _local.proc
     except AttributeError:
         proc = current()
-    if not patterns and timeout is None and not proc.saved:
+    if not patterns and timeout is None and not proc.saved and not hooks.active:
+        # take()'s fastest case, inline (see hooks.py).
         try:
             item = proc.inbox.get_nowait()
         except Empty:
@@ -103,62 +80,18 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
         else:
             if item is not WAKE:
                 return item
-            proc.check_signals()
-    if proc.state is DEAD:
+            check_signals(proc)
+    if proc.lifecycle is DEAD:
         # An adopted thread whose process was killed under it: a new process now.
         proc = current()
-    return _receive(proc, compile_patterns(patterns), timeout, default)
+    return take(proc, compile_patterns(patterns) if patterns else None, timeout, default)
 
 
 def receive_matching(
     match: Callable[[Any], bool] | None, timeout: float | None = None, default: Any = UNSET
 ) -> Any:
     """receive() with a ready-made matcher function (for the OTP layer's hot paths)."""
-    return _receive(current(), match, timeout, default)
-
-
-def _receive(
-    proc: Process, match: Callable[[Any], bool] | None, timeout: Any, default: Any
-) -> Any:
-    timeout = check_timeout(timeout)
-    saved = proc.saved
-    # 1. Messages already taken out but skipped by an earlier receive.
-    if saved:
-        if match is None:
-            return saved.popleft()
-        for index, message in enumerate(saved):
-            if match(message):
-                del saved[index]
-                return message
-    # 2. Messages waiting in the inbox, without blocking.
-    inbox = proc.inbox
-    while True:
-        try:
-            item = inbox.get_nowait()
-        except Empty:
-            break
-        if item is WAKE:
-            proc.check_signals()
-            continue
-        saved.append(item)
-        if match is None or match(item):
-            saved.pop()
-            return item
-    # 3. Block for new ones.
-    deadline = None if timeout is None else time.monotonic() + timeout
-    remaining = timeout
-    while remaining is None or remaining > 0:
-        item = proc.wait(remaining)  # a message is also appended to saved
-        if item is TIMEOUT:
-            break
-        if item is not WAKE and (match is None or match(item)):
-            saved.pop()
-            return item
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-    if default is not UNSET:
-        return default
-    raise ReceiveTimeout(f"no matching message arrived within {timeout:g} s")
+    return take(current(), match, timeout, default)
 
 
 def flush() -> None:
@@ -168,19 +101,12 @@ def flush() -> None:
     are printed all the same.
     """
     proc = current()
-    saved = proc.saved
-    try:
-        while True:
-            item = proc.inbox.get_nowait()
-            if item is WAKE:
-                proc.check_signals()
-            else:
-                saved.append(item)
-    except Empty:
-        pass
     write = sys.stdout.write
-    while saved:
-        write(printable(saved.popleft()) + "\n")
+    while True:
+        message = take(proc, None, 0, NOTHING)
+        if message is NOTHING:
+            return
+        write(printable(message) + "\n")
 
 
 def printable(message: Any) -> str:
@@ -197,12 +123,12 @@ def printable(message: Any) -> str:
 
 def sleep(seconds: float | None) -> None:
     """Sleep ``seconds`` (None: forever). Messages that arrive wait in the mailbox."""
-    timeout = check_timeout(seconds, "sleep time")
+    timeout = wait_time(seconds, "sleep time")
     proc = current()
     deadline = None if timeout is None else time.monotonic() + timeout
     remaining = timeout
     while remaining is None or remaining > 0:
-        if proc.wait(remaining) is TIMEOUT:
+        if wait(proc, remaining) is TIMEOUT:
             return
         if deadline is not None:
             remaining = deadline - time.monotonic()

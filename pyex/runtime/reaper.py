@@ -4,7 +4,7 @@ A signal reaches running code as an asynchronous exception (see async_exc),
 and user code can catch it: ``except BaseException: pass`` in a loop, a
 ``finally`` that blocks, a thread stuck in a C call. So every process that was
 told to exit while running its own code is watched here until that code has
-unwound (``Process.settle``). Until then the exception is raised into its
+unwound (``exits.settle``). Until then the exception is raised into its
 thread again every ``RETRY_SECONDS``, as ``Insist``: when the code catches that
 one, it arms a trace function in the thread that raises once more at the next
 line of the user's code (the handler that caught it), so that the exception
@@ -35,19 +35,23 @@ import threading
 import time
 from queue import Empty, SimpleQueue
 from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .async_exc import raise_in_thread
 from .errors import ProcessExit
 from .services import Service
+from .states import EXITING, RUNNING
 from .thread_state import keep
 
 if TYPE_CHECKING:
-    from .process import Process
+    from .record import ProcessRecord
+
+Finisher = Callable[["ProcessRecord"], None]
 
 __all__ = [
     "watch",
     "watched",
+    "stop_frames_at",
     "disarm",
     "Insist",
     "RETRY_SECONDS",
@@ -61,7 +65,7 @@ GIVE_UP_SECONDS = 0.25  # the pace of pressing a thread after its process was fi
 
 logger = logging.getLogger("pyex")
 
-_incoming: SimpleQueue[Process] = SimpleQueue()
+_incoming: SimpleQueue[tuple[ProcessRecord, Finisher]] = SimpleQueue()
 _count = 0  # processes watched now (read by tests; written by the reaper's thread)
 
 
@@ -70,6 +74,12 @@ _armed = threading.local()
 keep(_armed)  # a worker thread's trace state outlives its process
 # The code object of workers.run: frames above it are the worker's, not the user's.
 _run_code: CodeType | None = None
+
+
+def stop_frames_at(code: CodeType) -> None:
+    """Tell the reaper the worker's runner: the frames above it are not the user's."""
+    global _run_code
+    _run_code = code
 
 
 def _stop(frame: FrameType, event: str, arg: Any) -> Any:
@@ -82,11 +92,6 @@ def _stop(frame: FrameType, event: str, arg: Any) -> Any:
 
 def _arm() -> None:
     """Make the calling thread raise ProcessExit at the next line of user code."""
-    global _run_code
-    if _run_code is None:
-        from .workers import run
-
-        _run_code = run.__code__
     found = False
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code is not _run_code:
@@ -124,10 +129,14 @@ class Insist(ProcessExit):
             pass
 
 
-def watch(proc: Process) -> None:
-    """Watch ``proc``, whose exit was signalled, until its code has unwound."""
+def watch(proc: ProcessRecord, finish: Finisher) -> None:
+    """Watch ``proc``, whose exit was signalled, until its code has unwound.
+
+    If it is still running ``FORCE_AFTER`` seconds later, ``finish(proc)``
+    runs its exit on its behalf.
+    """
     _service.ensure()
-    _incoming.put(proc)
+    _incoming.put((proc, finish))
 
 
 def watched() -> int:
@@ -135,18 +144,17 @@ def watched() -> int:
     return _count + _incoming.qsize()
 
 
-def _press(proc: Process, age: float) -> float | None:
+def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
     """One look at ``proc``: seconds until the next, or None once it has settled."""
-    from .process import EXITING, RUNNING
-
     with proc.lock:
         if proc.settled:
             return None
-        running = proc.status is RUNNING and proc.ident is not None
-        if running:
+        ident = proc.ident
+        running = proc.activity is RUNNING and ident is not None
+        if running and ident is not None:
             proc.raised_into = True
-            raise_in_thread(proc.ident, Insist)  # type: ignore[arg-type]
-        force = running and proc.state is EXITING and age >= FORCE_AFTER
+            raise_in_thread(ident, Insist)
+        force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER
     if force:
         logger.warning(
             "Process %s did not stop within %g s of its exit signal (reason: %r); "
@@ -155,7 +163,7 @@ def _press(proc: Process, age: float) -> float | None:
             FORCE_AFTER,
             proc.exit_reason,
         )
-        proc.finish()
+        finish(proc)
     if force or age >= 2 * FORCE_AFTER:
         return GIVE_UP_SECONDS
     return RETRY_SECONDS
@@ -163,32 +171,33 @@ def _press(proc: Process, age: float) -> float | None:
 
 def _loop() -> None:
     global _count
-    heap: list[tuple[float, int, Process, float]] = []  # (due, seq, process, told at)
+    # (due, seq, process, its finisher, told at)
+    heap: list[tuple[float, int, ProcessRecord, Finisher, float]] = []
     seq = itertools.count()
     while True:
         timeout = max(0.0, heap[0][0] - time.monotonic()) if heap else None
         try:
-            proc = _incoming.get(True, timeout)
+            proc, finish = _incoming.get(True, timeout)
         except Empty:
             pass
         else:
             while True:
                 now = time.monotonic()
-                heapq.heappush(heap, (now + RETRY_SECONDS, next(seq), proc, now))
+                heapq.heappush(heap, (now + RETRY_SECONDS, next(seq), proc, finish, now))
                 try:
-                    proc = _incoming.get_nowait()
+                    proc, finish = _incoming.get_nowait()
                 except Empty:
                     break
         now = time.monotonic()
         while heap and heap[0][0] <= now:
-            _, _, proc, told = heapq.heappop(heap)
+            _, _, proc, finish, told = heapq.heappop(heap)
             try:
-                delay = _press(proc, now - told)
+                delay = _press(proc, finish, now - told)
             except Exception:  # never let one process stop the reaper
                 logger.exception("pyex reaper: pressing %s failed", proc)
                 delay = None
             if delay is not None:
-                heapq.heappush(heap, (now + delay, next(seq), proc, told))
+                heapq.heappush(heap, (now + delay, next(seq), proc, finish, told))
         _count = len(heap)
 
 

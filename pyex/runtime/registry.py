@@ -5,18 +5,18 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from . import process as _process  # process.py imports this module too: use attributes late
 from .errors import NotRegisteredError
+from .states import ALIVE
 
 if TYPE_CHECKING:
-    from .process import Process
+    from .record import ProcessRecord
 
 __all__ = ["register", "unregister", "whereis", "registered", "release", "check_name"]
 
 # Lock order: this lock may be held while taking a process's lock, never the
 # other way round.
 _lock = threading.Lock()
-_names: dict[str, Process] = {}
+_names: dict[str, ProcessRecord] = {}
 
 
 def check_name(name: object) -> str:
@@ -30,17 +30,16 @@ def check_name(name: object) -> str:
     return name
 
 
-def register(proc: Process, name: str) -> None:
+def register(proc: ProcessRecord, name: str) -> None:
     """Register ``proc`` under ``name``; ValueError if either is taken or proc is dead."""
-    alive = _process.ALIVE
     check_name(name)
     with _lock:
         holder = _names.get(name)
         # A holder that is exiting has as good as let go (whereis says None).
-        if holder is not None and holder.state is alive:
+        if holder is not None and holder.lifecycle is ALIVE:
             raise ValueError(f"the name {name!r} is already registered to {holder.pid}")
         with proc.lock:
-            if proc.state is not alive:
+            if proc.lifecycle is not ALIVE:
                 raise ValueError(f"cannot register {name!r}: {proc.pid} is not alive")
             if proc.name is not None:
                 raise ValueError(
@@ -56,7 +55,7 @@ def unregister(name: str) -> None:
     check_name(name)
     with _lock:
         proc = _names.get(name)
-        if proc is None or proc.state is not _process.ALIVE:
+        if proc is None or proc.lifecycle is not ALIVE:
             raise NotRegisteredError(f"no process is registered as {name!r}")
         del _names[name]
         with proc.lock:
@@ -64,26 +63,25 @@ def unregister(name: str) -> None:
                 proc.name = None
 
 
-def whereis(name: str) -> Process | None:
+def whereis(name: str) -> ProcessRecord | None:
     """The live process registered as ``name``, or None.
 
     A process lets go of its name as it starts exiting, as in Erlang: from
     then on sending to the name fails and the name can be registered anew.
     """
     proc = _names.get(name)
-    if proc is None or proc.state is not _process.ALIVE:
+    if proc is None or proc.lifecycle is not ALIVE:
         return None
     return proc
 
 
 def registered() -> list[str]:
     """Every name registered to a live process, sorted."""
-    alive = _process.ALIVE
     with _lock:
-        return sorted(name for name, proc in _names.items() if proc.state is alive)
+        return sorted(name for name, proc in _names.items() if proc.lifecycle is ALIVE)
 
 
-def release(name: str, proc: Process) -> None:
+def release(name: str, proc: ProcessRecord) -> None:
     """Drop ``name`` if it still names ``proc`` (called as ``proc`` exits)."""
     with _lock:
         if _names.get(name) is proc:

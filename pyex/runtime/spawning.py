@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import table, workers
+from .current import current
+from .exits import finish
 from .frames import call_tuple, class_owner, describe_call
-from .process import EXITING, Process, current, shielded
+from .record import ProcessRecord
+from .sections import shielded
+from .states import EXITING
 from .values import Pid, Ref, make_ref
 
 __all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "call_tuple", "start_process"]
@@ -59,7 +63,7 @@ def start_process(
     if initial_call is None:
         initial_call = described
     parent = current()
-    proc = Process(target, initial_call, parent.group_leader)
+    proc = ProcessRecord(target, initial_call, parent.group_leader)
     ref = make_ref() if monitor else None
     with shielded(parent):
         pid = table.add(proc)
@@ -74,7 +78,7 @@ def start_process(
         try:
             workers.start(proc)
         except BaseException as exc:
-            proc.state = EXITING
+            proc.lifecycle = EXITING
             proc.exit_reason = "no thread"
             proc.links.clear()
             proc.monitored_by.clear()
@@ -82,7 +86,7 @@ def start_process(
                 parent.links.discard(pid)
                 if ref is not None:
                     parent.monitors.pop(ref, None)
-            proc.finish()
+            finish(proc)
             raise RuntimeError(
                 f"cannot spawn: the system refused a new thread "
                 f"({table.count()} processes alive): {exc}"

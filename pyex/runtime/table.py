@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .values import Pid
 
 if TYPE_CHECKING:
-    from .process import Process
+    from .record import ProcessRecord
 
 __all__ = ["FIRST_SERIAL", "add", "lookup", "remove", "live", "count"]
 
@@ -19,10 +19,10 @@ FIRST_SERIAL = 83
 
 _lock = threading.Lock()
 _next_serial = FIRST_SERIAL
-_processes: dict[int, Process] = {}
+_processes: dict[int, ProcessRecord] = {}
 
 
-def add(proc: Process) -> Pid:
+def add(proc: ProcessRecord) -> Pid:
     """Give ``proc`` the next pid and make it findable."""
     global _next_serial
     with _lock:
@@ -35,7 +35,7 @@ def add(proc: Process) -> Pid:
     return new_pid
 
 
-def lookup(pid: Pid) -> Process | None:
+def lookup(pid: Pid) -> ProcessRecord | None:
     """The process named by ``pid`` while it is in the table, else None."""
     proc = pid._proc
     if proc is not None:
@@ -49,14 +49,14 @@ def lookup(pid: Pid) -> Process | None:
     return proc
 
 
-def remove(proc: Process) -> None:
+def remove(proc: ProcessRecord) -> None:
     """Forget ``proc``: its pid now names a dead process."""
     with _lock:
         if _processes.get(proc.pid.serial) is proc:
             del _processes[proc.pid.serial]
 
 
-def live() -> list[Process]:
+def live() -> list[ProcessRecord]:
     """Every process in the table, oldest first."""
     with _lock:
         return list(_processes.values())

@@ -14,21 +14,23 @@ import threading
 from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
+from .delivery import wake
 from .services import Service
+from .states import DEAD
 
 if TYPE_CHECKING:
-    from .process import Process
+    from .record import ProcessRecord
 
 __all__ = ["wake_to_exit", "release_slot", "MAX_IN_FLIGHT"]
 
 MAX_IN_FLIGHT = 16
 SLOT_SECONDS = 0.05
 
-_queue: SimpleQueue[Process] = SimpleQueue()
+_queue: SimpleQueue[ProcessRecord] = SimpleQueue()
 _slots = threading.Semaphore(MAX_IN_FLIGHT)
 
 
-def wake_to_exit(proc: Process) -> None:
+def wake_to_exit(proc: ProcessRecord) -> None:
     """Wake ``proc`` (blocked in its wait, already marked exiting) soon, so it exits."""
     _service.ensure()
     _queue.put(proc)
@@ -40,17 +42,15 @@ def release_slot() -> None:
 
 
 def _loop() -> None:
-    from .process import DEAD, WAKE
-
     while True:
         proc = _queue.get()
         acquired = _slots.acquire(timeout=SLOT_SECONDS)
         with proc.lock:
             # Something else (a message) may have woken it and it is gone.
-            if proc.state is not DEAD:
+            if proc.lifecycle is not DEAD:
                 proc.wake_slot = acquired
                 acquired = False
-                proc.inbox.put(WAKE)
+                wake(proc)
         if acquired:
             _slots.release()
 

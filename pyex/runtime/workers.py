@@ -13,7 +13,11 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from .process import NORMAL_RETURN, Process, bind, local
+from . import reaper
+from .binding import bind, local, unbind
+from .exits import begin, finish, settle
+from .record import ProcessRecord
+from .states import NORMAL_RETURN
 from .thread_state import keep, reset_locals, run_fresh
 
 __all__ = ["start", "thread_count", "idle_count", "trim_idle", "IDLE_SECONDS", "MAX_IDLE"]
@@ -23,7 +27,7 @@ MAX_IDLE = 512
 
 logger = logging.getLogger("pyex")
 
-_jobs: SimpleQueue[Process | None] = SimpleQueue()  # None: an idle thread is to exit
+_jobs: SimpleQueue[ProcessRecord | None] = SimpleQueue()  # None: an idle thread is to exit
 _lock = threading.Lock()
 # Invariant (under _lock): _idle == idle threads waiting on _jobs - jobs queued.
 _idle = 0
@@ -31,7 +35,7 @@ _threads = 0
 _thread_names = 0
 
 
-def start(proc: Process) -> None:
+def start(proc: ProcessRecord) -> None:
     """Run ``proc`` on an idle thread, or on a new one."""
     global _idle, _threads, _thread_names
     with _lock:
@@ -79,15 +83,15 @@ def trim_idle() -> int:
     return count
 
 
-def _work(proc: Process) -> None:
+def _work(proc: ProcessRecord) -> None:
     global _idle, _threads
     while True:
         try:
             run(proc)
         except BaseException as exc:  # a second signal landed while the first was handled
-            proc.settle(exc)
-            proc.finish()
-            bind(None)
+            settle(proc, exc)
+            finish(proc)
+            unbind()
         with _lock:
             if _idle >= MAX_IDLE:
                 _threads -= 1
@@ -116,7 +120,7 @@ def _work(proc: Process) -> None:
 keep(local())  # the runtime's record of which process the thread runs
 
 
-def run(proc: Process) -> None:
+def run(proc: ProcessRecord) -> None:
     """Run one process to its end in the calling thread, then its exit.
 
     The process starts with the thread-local state of a new thread (see
@@ -133,12 +137,13 @@ def run(proc: Process) -> None:
         try:
             if not started:
                 started = True
-                if proc.begin():
-                    fun, args, kwargs = proc.target  # type: ignore[misc]
-                    proc.target = None
+                target = proc.target
+                proc.target = None
+                if begin(proc) and target is not None:
+                    fun, args, kwargs = target
                     run_fresh(fun, args, kwargs)
                 outcome = NORMAL_RETURN
-            crashed = proc.settle(outcome)
+            crashed = settle(proc, outcome)
             break
         except BaseException as exc:  # noqa: B036 - every ending is an exit
             if outcome is None:
@@ -146,8 +151,11 @@ def run(proc: Process) -> None:
     if crashed:
         report_crash(proc.pid, outcome)
     outcome = None
-    proc.finish()
-    bind(None)
+    finish(proc)
+    unbind()
+
+
+reaper.stop_frames_at(run.__code__)
 
 
 def report_crash(pid: Any, exc: BaseException) -> None:

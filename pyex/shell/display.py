@@ -15,7 +15,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from ..runtime.errors import Exit
+from ..runtime import Exit
 
 __all__ = [
     "format_value",

@@ -14,10 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..runtime.async_exc import clear_pending
-from ..runtime.errors import ProcessExit
-from ..runtime.mailbox import receive_matching
-from ..runtime.process import current
+from ..runtime import ProcessExit
+from ..runtime.internal import clear_interrupt, clear_pending, current, receive_matching
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
 from .hidden import hidden_helper_hint
@@ -145,8 +143,7 @@ class Evaluator:
         while True:
             try:
                 self.session.end_command()
-                with proc.lock:
-                    proc.interrupt_pending = False
+                clear_interrupt(proc)
                 clear_pending(threading.get_ident())
                 return
             except KeyboardInterrupt:

@@ -15,7 +15,9 @@ import time
 import types
 from typing import TYPE_CHECKING, Any
 
-from ..runtime import registry, table, timers, workers
+from ..otp import get_state
+from ..runtime import flush, pid
+from ..runtime.internal import runtime_counts
 from ..version import __version__
 from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
@@ -144,9 +146,6 @@ class Helpers:
         self._session = session
 
     def as_dict(self) -> dict[str, Any]:
-        from ..runtime.mailbox import flush
-        from ..runtime.values import pid
-
         helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
         helpers["flush"] = flush
         helpers["pid"] = pid
@@ -260,8 +259,6 @@ class Helpers:
 
     def state(self, server: Any, timeout: float = 5.0) -> Any:
         """The state of a GenServer, Agent or Supervisor (Erlang's :sys.get_state)."""
-        from ..otp import get_state
-
         return get_state(server, timeout)
 
     # -- watching processes ----------------------------------------------------
@@ -352,6 +349,7 @@ class Helpers:
     def runtime_info(self) -> None:
         """Print facts about the runtime: Python, uptime, processes, threads, memory, scheduler."""
         uptime = time.monotonic() - _STARTED
+        counts = runtime_counts()
         minutes, seconds = divmod(int(uptime), 60)
         hours, minutes = divmod(minutes, 60)
         rows = [
@@ -361,12 +359,12 @@ class Helpers:
             ("Platform", platform.platform()),
             ("Uptime", f"{hours}h {minutes}m {seconds}s"),
             ("## Processes", None),
-            ("Live processes", str(table.count())),
-            ("Registered names", str(len(registry.registered()))),
-            ("Pending timers", str(timers.pending())),
+            ("Live processes", str(counts["processes"])),
+            ("Registered names", str(counts["registered"])),
+            ("Pending timers", str(counts["timers"])),
             ("## Threads", None),
             ("All threads", str(threading.active_count())),
-            ("Worker threads", f"{workers.thread_count()} ({workers.idle_count()} idle)"),
+            ("Worker threads", f"{counts['workers']} ({counts['idle_workers']} idle)"),
             ("## Memory", None),
             ("Resident", _resident()),
             ("## Scheduler", None),

@@ -10,8 +10,9 @@ import inspect
 import sys
 from typing import Any
 
-from ..runtime.introspection import info as process_info
-from ..runtime.values import Pid, Ref
+from ..otp import get_state
+from ..runtime import Pid, Ref
+from ..runtime import info as process_info
 from .display import format_value, plain_signature
 
 __all__ = ["describe"]
@@ -133,10 +134,6 @@ _NO_STATE: Any = object()
 
 
 def _state_of(pid: Pid) -> Any:
-    try:
-        from ..otp import get_state
-    except ImportError:
-        return _NO_STATE
     try:
         return get_state(pid, 1.0)
     except Exception:

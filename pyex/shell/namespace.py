@@ -12,6 +12,8 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from .. import otp, runtime
+
 if TYPE_CHECKING:
     from .session import Session
 
@@ -44,13 +46,8 @@ OTP_NAMES = ("GenServer", "Supervisor", "DynamicSupervisor", "Agent", "Task")
 
 def preloaded() -> dict[str, Any]:
     """The names of ``from pyex import ...`` that every shell starts with."""
-    import pyex
-
-    names: dict[str, Any] = {}
-    for name in PROCESS_NAMES + OTP_NAMES:
-        value = getattr(pyex, name, None)
-        if value is not None:
-            names[name] = value
+    names: dict[str, Any] = {name: getattr(runtime, name) for name in PROCESS_NAMES}
+    names.update((name, getattr(otp, name)) for name in OTP_NAMES)
     return names
 
 

@@ -17,17 +17,17 @@ import pprint
 import time
 from typing import Any, Callable
 
-from ..runtime.errors import Exit
-from ..runtime.frames import class_owner
-from ..runtime.introspection import (
+from ..runtime import Exit, info
+from ..runtime.internal import (
     NO_STATE,
     Sample,
     Sampler,
+    class_owner,
     dictionary_of,
+    exit_signal,
     held_state_of,
-    info,
 )
-from ..runtime.values import Pid, pid as make_pid
+from ..runtime import Pid, pid as make_pid
 
 __all__ = [
     "tree_text",
@@ -113,10 +113,10 @@ def tree_lines(
     seen: set[Pid] | None = None,
 ) -> list[str]:
     """The lines of one supervisor's subtree (its own line first)."""
-    from ..runtime.api import whereis
+    from ..runtime import Process
 
     seen = set() if seen is None else seen
-    pid = whereis(sup) if isinstance(sup, str) else sup
+    pid = Process.whereis(sup) if isinstance(sup, str) else sup
     if pid is None:
         return [f"{sup!r} (no such process)"]
     dictionary = dictionary_of(pid)
@@ -163,7 +163,7 @@ def tree_lines(
 def tree_text(sup: Any = None, processes: Callable[[], list[Pid]] | None = None) -> str:
     """The supervision tree of ``sup`` (a pid or name), or of every top-level supervisor."""
     from ..otp import get_state
-    from ..runtime.introspection import processes as live
+    from ..runtime import processes as live
 
     deadline = time.monotonic() + TREE_DEADLINE
     roots = [sup] if sup is not None else top_supervisors((processes or live)())
@@ -444,8 +444,6 @@ class TopModel:
 
 
 def _kill(pid_text: str) -> str:
-    from ..runtime.links import exit as exit_signal
-
     try:
         target = make_pid(pid_text)
     except (ValueError, TypeError):

@@ -13,8 +13,7 @@ import sys
 import threading
 from typing import Any, Protocol, TextIO
 
-from ..runtime import timers
-from ..runtime.process import local
+from ..runtime.internal import bound, group_leader_of, schedule_timer
 
 __all__ = [
     "GroupLeader",
@@ -25,7 +24,6 @@ __all__ = [
     "leader_of",
 ]
 
-_local = local()
 _install_lock = threading.Lock()
 _fallback: Any = None
 
@@ -51,7 +49,7 @@ def set_fallback_leader(leader: Any) -> None:
 
 def leader_of(proc: Any) -> Any:
     """The group leader output of ``proc`` (a Process or None) goes to, or None."""
-    leader = proc.group_leader if proc is not None else None
+    leader = group_leader_of(proc)
     return leader if leader is not None else _fallback
 
 
@@ -72,7 +70,7 @@ class StreamRouter:
         self._timed: set[Any] = set()  # writers whose partial line a timer will pass on
 
     def write(self, text: str) -> int:
-        proc = getattr(_local, "proc", None)
+        proc = bound()
         leader = leader_of(proc)
         if leader is None:
             return self.original.write(text)
@@ -93,7 +91,7 @@ class StreamRouter:
         if end:
             leader.write_output(text[:end], self.name, proc)
         if start_timer:
-            timers.schedule(PARTIAL_LINE_SECONDS, lambda: self._pass_on(key))
+            schedule_timer(PARTIAL_LINE_SECONDS, lambda: self._pass_on(key))
         return len(text)
 
     def _pass_on(self, key: Any) -> None:
@@ -111,7 +109,7 @@ class StreamRouter:
             self.write(line)
 
     def flush(self) -> None:
-        proc = getattr(_local, "proc", None)
+        proc = bound()
         self._pass_on(proc if proc is not None else threading.get_ident())
         try:
             self.original.flush()

@@ -17,13 +17,12 @@ import logging
 import threading
 import time
 
-from ..runtime.process import local
+from ..runtime.internal import bound
 from .display import format_exception
 from .output import leader_of, original_stream
 
 __all__ = ["ReportHandler", "format_record", "install_report_handler"]
 
-_local = local()
 _install_lock = threading.Lock()
 
 
@@ -56,7 +55,7 @@ class ReportHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
-        leader = leader_of(getattr(_local, "proc", None))
+        leader = leader_of(bound())
         report = getattr(leader, "write_report", None)
         if report is not None:
             report(text)

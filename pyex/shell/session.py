@@ -17,13 +17,17 @@ import time
 from queue import Empty, SimpleQueue
 from typing import Any, Protocol
 
-from ..runtime import table
-from ..runtime.errors import Exit
-from ..runtime.links import exit as exit_signal
-from ..runtime.mailbox import send
-from ..runtime.process import Process
-from ..runtime.spawning import start_process
-from ..runtime.values import make_ref
+from ..runtime import Exit, make_ref, send
+from ..runtime.internal import (
+    ProcessRecord,
+    exit_signal,
+    find,
+    interrupt,
+    pid_of,
+    set_group_leader,
+    start_process,
+    watch_exit,
+)
 from ..version import __version__
 from .awaiting import SessionLoop
 from .display import format_shell_exit
@@ -80,8 +84,8 @@ class Session:
         self._lock = threading.Lock()
         self._replies: SimpleQueue[tuple[Any, ...]] = SimpleQueue()
         self._evaluator: Evaluator | None = None
-        self._proc: Process | None = None
-        self._capture: tuple[Process, list[str]] | None = None
+        self._proc: ProcessRecord | None = None
+        self._capture: tuple[ProcessRecord, list[str]] | None = None
         self._running: int | None = None
         self._request = 0
         self._waiting = False
@@ -102,13 +106,13 @@ class Session:
         # info() shows the shell process as running the shell, in the namespace's module.
         shell_call = (str(self.namespace.get("__name__", "__main__")), "shell", 0)
         pid = start_process(evaluator.main, (), {}, initial_call=shell_call)[0]
-        proc = table.lookup(pid)
+        proc = find(pid)
         assert proc is not None
-        proc.group_leader = self  # its output, and its children's, come here
+        set_group_leader(pid, self)  # its output, and its children's, come here
         with self._lock:
             self._evaluator = evaluator
             self._proc = proc
-        proc.watch_exit(self._on_exit)
+        watch_exit(pid, self._on_exit)
 
     def _on_exit(self, pid: Any, reason: Any) -> None:
         # Runs in the dying shell process's thread.
@@ -122,7 +126,7 @@ class Session:
     def pid(self) -> Any:
         """The pid of the current shell process."""
         proc = self._proc
-        return proc.pid if proc is not None else None
+        return pid_of(proc) if proc is not None else None
 
     @property
     def counter(self) -> int:
@@ -170,7 +174,7 @@ class Session:
         assert proc is not None and evaluator is not None
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            send(proc.pid, (self.tag, request_id, source, filename))
+            send(pid_of(proc), (self.tag, request_id, source, filename))
             while True:
                 item = self._next_reply(deadline, timeout)
                 if item[0] == "evaled" and item[1] == request_id:
@@ -180,7 +184,7 @@ class Session:
                         self._spawn()
                         evaluation.restarted = True
                     break
-                if item[0] == "down" and item[1] == proc.pid:
+                if item[0] == "down" and item[1] == pid_of(proc):
                     evaluation = self._shell_exited(source, item[1], item[2])
                     break
                 # Anything else is stale: a reply to an abandoned command.
@@ -240,10 +244,10 @@ class Session:
         self._spawn()
         return evaluation
 
-    def _await_down(self, proc: Process) -> None:
+    def _await_down(self, proc: ProcessRecord) -> None:
         while True:
             item = self._replies.get()
-            if item[0] == "down" and item[1] == proc.pid:
+            if item[0] == "down" and item[1] == pid_of(proc):
                 return
 
     def recover(self) -> str | None:
@@ -259,7 +263,7 @@ class Session:
             except Empty:
                 return notice
             proc = self._proc
-            if item[0] == "down" and proc is not None and item[1] == proc.pid:
+            if item[0] == "down" and proc is not None and item[1] == pid_of(proc):
                 notice = format_shell_exit(item[1], item[2])
                 if not self._closed:
                     self._spawn()
@@ -274,13 +278,13 @@ class Session:
         with self._lock:
             if self._running is None or self._proc is None:
                 return False
-            return self._proc.interrupt()
+            return interrupt(self._proc)
 
     def kill_shell(self, reason: Any = "kill") -> None:
         """Send the shell process an exit signal (it is replaced by a new one)."""
         proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, reason)
+            exit_signal(pid_of(proc), reason)
 
     def close(self) -> None:
         """Stop the shell process; the session cannot be used afterwards."""
@@ -290,13 +294,13 @@ class Session:
             self._closed = True
             proc = self._proc
         if proc is not None:
-            exit_signal(proc.pid, "kill")
+            exit_signal(pid_of(proc), "kill")
             self._await_down(proc)
         self.loop.close()
 
     # -- called from the shell process ----------------------------------------
 
-    def begin_command(self, proc: Process, captured: list[str], request_id: int) -> None:
+    def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
             self._running = request_id
@@ -316,7 +320,7 @@ class Session:
 
     # -- group leader: where the session's processes print -------------------
 
-    def write_output(self, text: str, stream: str, proc: Process) -> None:
+    def write_output(self, text: str, stream: str, proc: ProcessRecord) -> None:
         capture = self._capture
         if capture is not None and capture[0] is proc:
             capture[1].append(text)

@@ -453,7 +453,7 @@ def test_the_killer_can_be_killed_while_killing():
     # marked as exiting without ever being told (a victim spawned but not yet
     # killed simply lives on).
     from pyex.runtime import table
-    from pyex.runtime.process import ALIVE
+    from pyex.runtime.states import ALIVE
 
     me = self_pid()
 
@@ -469,4 +469,4 @@ def test_the_killer_can_be_killed_while_killing():
         time.sleep(0.001)
         Process.exit(child, "kill")
         wait_exit(child)
-    eventually(lambda: all(proc.state is ALIVE for proc in table.live()), timeout=10)
+    eventually(lambda: all(proc.lifecycle is ALIVE for proc in table.live()), timeout=10)

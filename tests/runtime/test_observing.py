@@ -1,4 +1,4 @@
-"""What info() and snapshot() tell of a process: the one (owner, name, arity) rule,
+"""What info() and sample_all() tell of a process: the one (owner, name, arity) rule,
 its stack, label, CPU time and memory, and the batch sample of all processes."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from helpers import eventually, wait_exit
 from pyex import GenServer, Process, alive, info, processes, receive, send, spawn
 from pyex import self as self_pid
-from pyex.runtime.introspection import Sampler, snapshot
+from pyex.runtime.introspection import Sampler, sample_all
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -194,7 +194,7 @@ def test_snapshot_samples_every_live_process():
     children = [spawn(receive, "never") for _ in range(20)]
     eventually(lambda: all(info(child)["status"] == "waiting" for child in children))
     send(children[0], "one")
-    samples = {sample.pid: sample for sample in snapshot()}
+    samples = {sample.pid: sample for sample in sample_all()}
     assert set(children) <= set(samples)
     assert self_pid() in samples
     first = samples[children[0]]
@@ -206,7 +206,7 @@ def test_snapshot_samples_every_live_process():
         Process.exit(child, "kill")
     for child in children:
         wait_exit(child)
-    assert not set(children) & {sample.pid for sample in snapshot()}
+    assert not set(children) & {sample.pid for sample in sample_all()}
 
 
 def test_a_sampler_sees_a_process_that_ran_between_samples():

@@ -1,0 +1,65 @@
+"""The current process: the calling thread's record, adopting a plain thread on first use."""
+
+from __future__ import annotations
+
+import threading
+
+from . import table
+from .binding import bind, local, unbind
+from .exits import finish
+from .record import ProcessRecord
+from .states import DEAD
+
+__all__ = ["current", "adopt", "retire_current"]
+
+_local = local()
+
+
+class _ThreadEndGuard:
+    """Lives in an adopted thread's local storage; ends its process with the thread."""
+
+    __slots__ = ("proc",)
+
+    def __init__(self, proc: ProcessRecord) -> None:
+        self.proc = proc
+
+    def __del__(self) -> None:
+        try:
+            finish(self.proc)
+        except Exception:  # interpreter shutdown: nothing left to tell
+            pass
+
+
+def adopt() -> ProcessRecord:
+    """Make the calling thread (not started by the runtime) a process."""
+    name = threading.current_thread().name
+    proc = ProcessRecord(None, ("thread", name, 0), adopted=True)
+    table.add(proc)
+    bind(proc)
+    _local.guard = _ThreadEndGuard(proc)
+    return proc
+
+
+def current() -> ProcessRecord:
+    """The calling thread's process, making the thread one if it is not yet."""
+    try:
+        proc: ProcessRecord = _local.proc
+    except AttributeError:
+        return adopt()
+    if proc.lifecycle is DEAD and proc.adopted:
+        return adopt()
+    return proc
+
+
+def retire_current() -> None:
+    """End the calling thread's adopted process (exit reason 'normal').
+
+    The thread's next use of the runtime makes it a fresh process, with a new
+    pid and an empty mailbox: what a test harness wants between tests.
+    """
+    proc = getattr(_local, "proc", None)
+    if proc is None or not proc.adopted:
+        return
+    finish(proc)
+    unbind()
+    _local.guard = None

@@ -1,0 +1,106 @@
+"""Putting messages into mailboxes: ``deliver``, the one way in.
+
+Every message that lands in a mailbox goes through ``deliver``: a send, an
+``('EXIT', pid, reason)`` of a trapped exit signal, a monitor's DOWN, a reply
+to an alias, a behaviour's system message, a timer's message. (``wake`` puts
+the runtime's WAKE token, which is not a message, to wake a blocked owner.)
+
+Where hooks go:
+
+- a tracer: at the top of ``deliver``, behind a module-level guard
+  (``if tracing_enabled: ...``) so that it costs one global read while nothing
+  is traced. ``deliver`` may run with the receiver's lock held (a DOWN, an
+  EXIT, an alias reply are decided under it), so a hook must not take any
+  process's lock; it may hand the event to a queue.
+- a distribution router: in ``resolve``, where a pid that names no local
+  process (its ``node`` is not this node's) would be routed to its node's
+  connection instead of being dropped; ``deliver_to`` and ``send`` resolve
+  through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import registry, table
+from .errors import NotRegisteredError
+from .record import ProcessRecord
+from .states import WAKE
+from .values import Pid
+
+__all__ = [
+    "deliver",
+    "deliver_to",
+    "deliver_down",
+    "deliver_alias",
+    "deliver_to_alias",
+    "wake",
+    "resolve",
+]
+
+
+def deliver(proc: ProcessRecord, message: Any) -> None:
+    """Put ``message`` (already copied) at the end of ``proc``'s mailbox.
+
+    A dead process's mailbox drops it. The one place every message goes in.
+    """
+    proc.put(message)
+
+
+def resolve(dest: Any) -> ProcessRecord | None:
+    """The process ``dest`` (a pid or a registered name) names; None for a dead pid.
+
+    Raises NotRegisteredError for a name nobody holds, TypeError for anything
+    else.
+    """
+    if dest.__class__ is Pid:
+        return table.lookup(dest)
+    if isinstance(dest, str):
+        proc = registry.whereis(dest)
+        if proc is None:
+            raise NotRegisteredError(f"no process is registered as {dest!r}")
+        return proc
+    raise TypeError(
+        f"a message must go to a pid or a registered name, got {dest!r} "
+        f"({type(dest).__name__})"
+    )
+
+
+def deliver_to(dest: Any, message: Any) -> bool:
+    """``deliver`` to the process ``dest`` names; False if it names a dead pid."""
+    proc = resolve(dest)
+    if proc is None:
+        return False
+    deliver(proc, message)
+    return True
+
+
+def deliver_down(proc: ProcessRecord, ref: Any, watched: Any, reason: Any) -> None:
+    """Deliver the DOWN message of ``proc``'s monitor ``ref``, unless it was demonitored."""
+    with proc.lock:
+        if proc.monitors.pop(ref, None) is None:
+            return
+        names = proc.monitor_names
+        if names is not None and ref in names:
+            watched = names.pop(ref)  # a monitor by name: DOWN names (name, node)
+        deliver(proc, ("DOWN", ref, "process", watched, reason))
+
+
+def deliver_alias(proc: ProcessRecord, ref: Any, message: Any) -> bool:
+    """Deliver ``message`` only while ``ref`` is an active alias of ``proc``."""
+    with proc.lock:
+        if ref not in proc.aliases:
+            return False
+        deliver(proc, message)
+        return True
+
+
+def deliver_to_alias(pid: Pid, ref: Any, message: Any) -> bool:
+    """``deliver_alias`` to the process of ``pid``; False if it is gone or the alias is."""
+    proc = table.lookup(pid)
+    return proc is not None and deliver_alias(proc, ref, message)
+
+
+def wake(proc: ProcessRecord) -> None:
+    """Put the WAKE token in ``proc``'s inbox: its owner, if blocked, looks at its signals."""
+    proc.inbox.put(WAKE)

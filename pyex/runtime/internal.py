@@ -1,0 +1,187 @@
+"""The runtime's inner boundary: what the OTP layer and the shell use, and nothing else.
+
+The layers above see a process as its Pid (the public API: ``pyex.runtime``)
+and, where a hot path needs it, as an opaque handle: the ``ProcessRecord``
+that ``current()`` returns, passed back to the functions here. They never read
+or write its fields; everything they need is one of these:
+
+- messages in and out: ``deliver`` (the one way into a mailbox) and ``take``
+  (the one way out), ``deliver_to``, ``deliver_to_alias``, ``has_messages``;
+- calls: ``send_request`` and the rest of requests.py (monitor-with-alias);
+- the console's Ctrl+C: ``interrupt``, ``clear_interrupt``;
+- observing: ``snapshot`` (a ``ProcessSnapshot``), ``watch_exit``,
+  ``runtime_counts``; ``Sampler`` / ``sample_all`` (every process at once, for
+  a live view), ``dictionary_of``, ``held_state_of`` (a server's state, read
+  from its stack), and ``class_owner`` / ``hold_state`` (the one naming rule
+  of info(), and how a server loop declares where it keeps its state);
+- a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
+  ``update_dictionary``, ``dictionary_defaults``;
+- and, re-exported so that this module and ``pyex.runtime`` are the only two a
+  layer above imports: the parts of the runtime's modules that are not in the
+  public API (``start_process``, ``receive_matching``, ``down_of``,
+  ``copy_message``, ``schedule_timer``...).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import registry, table, timers, workers
+from .api import register
+from .async_exc import clear_pending
+from .binding import bound
+from .copying import ATOMIC_TYPES, copy_message
+from .current import current
+from .delivery import deliver, deliver_to, deliver_to_alias, resolve
+from .exits import watch_exit as _watch_exit
+from .interrupts import clear_interrupt, interrupt
+from .frames import class_owner, hold_state
+from .introspection import (
+    NO_STATE,
+    ProcessSnapshot,
+    Sample,
+    Sampler,
+    dictionary_of,
+    held_state_of,
+    sample_all,
+    snapshot,
+)
+from .links import demonitor, down_of, link, monitor, set_trap_exit, unlink
+from .links import exit as exit_signal
+from .mailbox import receive_matching
+from .record import ProcessRecord
+from .registry import check_name
+from .requests import close_request, drop_alias, drop_request, open_request, send_request
+from .spawning import describe_call, start_process
+from .taking import NOTHING, UNSET, has_messages, take
+from .timeouts import LONGEST, wait_time
+from .thread_state import keep as keep_thread_local
+from .timers import schedule as schedule_timer
+from .values import Pid
+
+__all__ = [
+    "NO_STATE",
+    "Sample",
+    "Sampler",
+    "class_owner",
+    "dictionary_of",
+    "held_state_of",
+    "hold_state",
+    "sample_all",
+    "ATOMIC_TYPES",
+    "check_name",
+    "clear_pending",
+    "copy_message",
+    "demonitor",
+    "describe_call",
+    "down_of",
+    "exit_signal",
+    "link",
+    "monitor",
+    "receive_matching",
+    "register",
+    "schedule_timer",
+    "keep_thread_local",
+    "set_trap_exit",
+    "start_process",
+    "unlink",
+    "ProcessRecord",
+    "ProcessSnapshot",
+    "NOTHING",
+    "UNSET",
+    "bound",
+    "LONGEST",
+    "wait_time",
+    "clear_interrupt",
+    "close_request",
+    "current",
+    "deliver",
+    "deliver_to",
+    "deliver_to_alias",
+    "dictionary_defaults",
+    "drop_alias",
+    "drop_request",
+    "find",
+    "group_leader_of",
+    "has_messages",
+    "interrupt",
+    "name_holder",
+    "open_request",
+    "pid_of",
+    "resolve",
+    "runtime_counts",
+    "send_request",
+    "set_group_leader",
+    "snapshot",
+    "take",
+    "update_dictionary",
+    "watch_exit",
+]
+
+
+def find(pid: Pid) -> ProcessRecord | None:
+    """The handle of the process ``pid`` while it has not finished its exit, else None."""
+    return table.lookup(pid)
+
+
+def name_holder(name: str) -> Pid | None:
+    """The pid of the live process registered as ``name``, or None."""
+    proc = registry.whereis(name)
+    return proc.pid if proc is not None else None
+
+
+def pid_of(proc: ProcessRecord) -> Pid:
+    """The pid of the process ``proc`` is the handle of."""
+    return proc.pid
+
+
+def group_leader_of(proc: ProcessRecord | None) -> Any:
+    """The group leader of ``proc`` (where its output goes), or None."""
+    return proc.group_leader if proc is not None else None
+
+
+def set_group_leader(pid: Pid, leader: Any) -> bool:
+    """Make ``leader`` the group leader of ``pid`` (and of the processes it spawns next)."""
+    proc = table.lookup(pid)
+    if proc is None:
+        return False
+    with proc.lock:
+        proc.group_leader = leader
+    return True
+
+
+def watch_exit(pid: Pid, callback: Callable[[Pid, Any], None]) -> None:
+    """Call ``callback(pid, reason)`` once ``pid`` has exited (at once if it has)."""
+    proc = table.lookup(pid)
+    if proc is None:
+        callback(pid, "noproc")
+        return
+    _watch_exit(proc, callback)
+
+
+def update_dictionary(entries: dict[Any, Any]) -> None:
+    """Store every entry in the calling process's dictionary at once."""
+    me = current()
+    with me.lock:
+        me.dictionary.update(entries)
+
+
+def dictionary_defaults(pid: Pid, entries: dict[Any, Any]) -> None:
+    """Store in ``pid``'s dictionary each entry whose key it does not hold yet."""
+    proc = table.lookup(pid)
+    if proc is None:
+        return
+    with proc.lock:
+        for key, value in entries.items():
+            proc.dictionary.setdefault(key, value)
+
+
+def runtime_counts() -> dict[str, int]:
+    """How many processes, registered names, pending timers, worker threads (and idle ones)."""
+    return {
+        "processes": table.count(),
+        "registered": len(registry.registered()),
+        "timers": timers.pending(),
+        "workers": workers.thread_count(),
+        "idle_workers": workers.idle_count(),
+    }

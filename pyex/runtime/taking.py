@@ -1,0 +1,155 @@
+"""Taking messages out of a mailbox: ``take``, the one way out.
+
+Every message a process consumes leaves its mailbox through ``take`` (the
+public ``receive`` and ``flush``, the OTP layer's loops and calls), in arrival
+order: messages no matcher wants stay, in order, in the record's ``saved``
+queue; the first that matches is returned. ``take_first_tagged`` is the one
+variant: a call's peek at the first message while it is shielded.
+
+Fast paths, kept here so that the layers above need none of their own:
+``take(proc)`` with no matcher and no timeout (a GenServer's loop, a plain
+``receive()``) takes the next message without building a matcher or a
+deadline; ``take_first_tagged`` never blocks.
+
+Where a tracing hook goes: at the one ``return message`` at the end of
+``take`` (every message taken passes that line; a timeout returns earlier),
+and the matching line of ``take_first_tagged``, behind a module-level guard
+(``if tracing_enabled: ...``).
+"""
+
+from __future__ import annotations
+
+import time
+from queue import Empty
+from typing import Any, Callable
+
+from .errors import ReceiveTimeout
+from .record import ProcessRecord
+from .sections import check_signals, wait
+from .states import TIMEOUT, WAKE
+from .timeouts import wait_time
+
+__all__ = ["take", "take_first_tagged", "has_messages", "UNSET", "NOTHING"]
+
+Matcher = Callable[[Any], bool]
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+UNSET: Any = _Marker("unset")  # no default given: a timeout raises ReceiveTimeout
+NOTHING: Any = _Marker("nothing")  # no message (take_first_tagged, a default for take)
+
+
+def take(
+    proc: ProcessRecord,
+    match: Matcher | None = None,
+    timeout: Any = None,
+    default: Any = UNSET,
+) -> Any:
+    """Take ``proc``'s first message (in arrival order) that ``match`` accepts.
+
+    Call it from ``proc``'s own thread. ``match`` None accepts any message;
+    ``timeout`` in seconds (None: forever, 0: poll); when it passes, return
+    ``default`` if given, else raise ReceiveTimeout.
+    """
+    if match is None and timeout is None:
+        # The fast path: the next message, however long it takes.
+        saved = proc.saved
+        while True:
+            if saved:
+                message = saved.popleft()
+                break
+            try:
+                message = proc.inbox.get_nowait()
+            except Empty:
+                message = wait(proc, None)
+                if message is not WAKE:
+                    saved.pop()  # wait() keeps the message in saved until now
+                    break
+            else:
+                if message is not WAKE:
+                    break
+            check_signals(proc)
+    else:
+        message = _select(proc, match, wait_time(timeout))
+        if message is NOTHING:
+            if default is not UNSET:
+                return default
+            raise ReceiveTimeout(f"no matching message arrived within {timeout:g} s")
+    return message
+
+
+def _select(proc: ProcessRecord, match: Matcher | None, timeout: float | None) -> Any:
+    """The first message ``match`` accepts within ``timeout``, or NOTHING."""
+    saved = proc.saved
+    # 1. Messages already taken out but skipped by an earlier take.
+    if saved:
+        if match is None:
+            return saved.popleft()
+        for index, message in enumerate(saved):
+            if match(message):
+                del saved[index]
+                return message
+    # 2. Messages waiting in the inbox, without blocking.
+    inbox = proc.inbox
+    while True:
+        try:
+            item = inbox.get_nowait()
+        except Empty:
+            break
+        if item is WAKE:
+            check_signals(proc)
+            continue
+        saved.append(item)
+        if match is None or match(item):
+            saved.pop()
+            return item
+    # 3. Block for new ones.
+    deadline = None if timeout is None else time.monotonic() + timeout
+    remaining = timeout
+    while remaining is None or remaining > 0:
+        item = wait(proc, remaining)  # a message is also appended to saved
+        if item is TIMEOUT:
+            break
+        if item is not WAKE and (match is None or match(item)):
+            saved.pop()
+            return item
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+    return NOTHING
+
+
+def take_first_tagged(proc: ProcessRecord, tag: Any) -> Any:
+    """The first new message if it is a tuple whose first item is ``tag``, else NOTHING.
+
+    Never blocks. For a call that has just sent its request (``tag`` is its
+    reference): NOTHING at once if older messages wait. Call it shielded (a
+    WAKE token it meets is acted on when the section is left). Another message
+    stays first in the mailbox.
+    """
+    saved = proc.saved
+    if saved:  # older messages come first, and none of them is what a new call awaits
+        return NOTHING
+    try:
+        first = proc.inbox.get_nowait()
+    except Empty:
+        return NOTHING
+    if first is WAKE:  # (the section's leave() acts on what it stands for)
+        return NOTHING
+    if first.__class__ is tuple and first and first[0] is tag:
+        return first
+    saved.append(first)  # the oldest message: saved keeps the order
+    return NOTHING
+
+
+def has_messages(proc: ProcessRecord) -> bool:
+    """True if a message waits in ``proc``'s mailbox (taken or not yet)."""
+    return bool(proc.saved) or not proc.inbox.empty()
