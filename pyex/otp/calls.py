@@ -32,6 +32,8 @@ from ..runtime.internal import (
     pid_of,
     send_request,
     take,
+    trace_event,
+    TRACING,
     wait_time,
 )
 from .handoff import hand_over
@@ -177,4 +179,6 @@ def reply(from_: Any, value: Any) -> str:
         deliver_to_alias(
             pid, ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
         )
+        if TRACING[0]:
+            trace_event(current(), "return", value)
     return "ok"

@@ -43,6 +43,8 @@ from ..runtime.internal import (
     receive_matching,
     snapshot,
     take,
+    trace_event,
+    TRACING,
 )
 from . import calls, child_spec, reports, starting, system
 from .handoff import hand_over
@@ -367,6 +369,8 @@ class _Loop:
                         if tag == CALL and len(message) == 3:
                             self.last = message
                             from_ = message[1]
+                            if TRACING[0]:
+                                trace_event(me, "call", message[2], from_)
                             result = handle_call(message[2], from_, state)
                             if (
                                 result.__class__ is tuple
@@ -384,6 +388,8 @@ class _Loop:
                                     else copy_message((ref, value)),
                                 ) and not has_messages(me):
                                     hand_over()  # nothing else to do: let the caller run now
+                                if TRACING[0]:
+                                    trace_event(me, "return", value)
                                 continue
                             state, extra = self._after_call(result, from_, state)
                             continue

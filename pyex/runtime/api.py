@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from . import links, registry, table, timeouts, timers
+from . import links, registry, table, timeouts, timers, tracing
 from .binding import bound
 from .copying import copy_message
 from .current import current
@@ -162,6 +162,7 @@ class Process:
     self = staticmethod(self)
     set_label = staticmethod(set_label)
     get_label = staticmethod(get_label)
+    trace = staticmethod(tracing.trace)
 
     def __init__(self) -> None:
         raise TypeError("Process is a namespace of functions, not a class to instantiate")

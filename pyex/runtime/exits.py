@@ -27,7 +27,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import reaper, registry, table, wakeups
+from . import reaper, registry, table, tracing, wakeups
 from .async_exc import clear_pending, raise_in_thread
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
@@ -196,6 +196,8 @@ def finish(proc: ProcessRecord) -> None:
         reason = proc.exit_reason
         wake_slot, proc.wake_slot = proc.wake_slot, False
         on_exit, proc.on_exit = proc.on_exit, None
+    if tracing.GUARD[0]:
+        tracing.exited(proc, reason)
     if wake_slot:
         wakeups.release_slot()
     if name is not None:

@@ -48,6 +48,7 @@ _declared: dict[int, tuple[CodeType, int]] = {}
 _state_locals: dict[int, str] = {}
 
 _METHOD_FIRST = ("self", "cls")
+_RUNPY = getattr(__import__("runpy"), "__file__", "")
 
 
 def stack_bottom(code: CodeType) -> None:
@@ -104,6 +105,8 @@ def _describe(code: CodeType, module: str) -> tuple[CodeType, tuple[str, str, in
     declared = _declared.get(key)
     if declared is not None and declared[0] is code:
         kind = declared[1]
+    elif code.co_filename == _RUNPY:
+        kind = BOTTOM  # ``python -m``'s launcher: below it is nobody's code
     else:
         kind = PYEX if code.co_filename.startswith(PYEX_DIR) else USER
     if len(_described) >= _MAX_DESCRIBED:

@@ -14,6 +14,8 @@ or write its fields; everything they need is one of these:
   a live view), ``dictionary_of``, ``held_state_of`` (a server's state, read
   from its stack), and ``class_owner`` / ``hold_state`` (the one naming rule
   of info(), and how a server loop declares where it keeps its state);
+- tracing: ``TRACING`` (the one guard, ``TRACING[0]`` True while anything
+  is traced) and ``trace_event`` (a behaviour's events: a call, its return);
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
 - and, re-exported so that this module and ``pyex.runtime`` are the only two a
@@ -35,7 +37,8 @@ from .current import current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
 from .interrupts import clear_interrupt, interrupt
-from .frames import class_owner, hold_state
+from .frames import class_owner, hold_state, stack_bottom
+from .tracing import EVENTS as TRACE_EVENTS, GUARD as TRACING, emit as trace_event, traced_by
 from .introspection import (
     NO_STATE,
     ProcessSnapshot,
@@ -60,6 +63,10 @@ from .timers import schedule as schedule_timer
 from .values import Pid
 
 __all__ = [
+    "TRACING",
+    "TRACE_EVENTS",
+    "trace_event",
+    "traced_by",
     "NO_STATE",
     "Sample",
     "Sampler",
@@ -67,6 +74,7 @@ __all__ = [
     "dictionary_of",
     "held_state_of",
     "hold_state",
+    "stack_bottom",
     "sample_all",
     "ATOMIC_TYPES",
     "check_name",

@@ -268,7 +268,8 @@ def info(pid: Pid) -> dict[str, Any] | None:
 
     Keys: current_function, initial_call, status ('running' or 'waiting'),
     message_queue_len, links, dictionary, trap_exit, registered_name, monitors,
-    monitored_by, label, cpu_time (seconds), memory (bytes, an estimate of its
+    monitored_by, label, cpu_time (seconds), messages_received and
+    messages_sent (since it started), memory (bytes, an estimate of its
     mailbox, dictionary and server state), current_stacktrace (the user's
     frames, innermost first: (owner, function, arity, (file, line))).
     """
@@ -304,6 +305,8 @@ def info(pid: Pid) -> dict[str, Any] | None:
         "monitored_by": monitored_by,
         "label": label,
         "cpu_time": round(cpu_time(proc), 6),
+        "messages_received": proc.received,
+        "messages_sent": proc.sent,
         "memory": _memory(proc, state_local(frame), 64),
         "current_stacktrace": stacktrace(frame),
     }
@@ -321,6 +324,8 @@ class Sample(NamedTuple):
     message_queue_len: int
     cpu_time: float
     memory: int
+    messages_received: int
+    messages_sent: int
 
 
 class Sampler:
@@ -406,6 +411,8 @@ class Sampler:
                         queued + len(proc.saved),
                         cpu,
                         held + queued * _UNSIZED_MESSAGE,
+                        proc.received,
+                        proc.sent,
                     ),
                 )
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import table, workers
+from . import table, tracing, workers
 from .current import current
 from .exits import finish
 from .frames import call_tuple, class_owner, describe_call
@@ -91,6 +91,8 @@ def start_process(
                 f"cannot spawn: the system refused a new thread "
                 f"({table.count()} processes alive): {exc}"
             ) from exc
+    if tracing.GUARD[0]:
+        tracing.emit(parent, "spawn", pid)
     return pid, ref
 
 

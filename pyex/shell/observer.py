@@ -257,7 +257,7 @@ def cells(row: Row) -> list[str]:
 
 
 def _messages(sample: Sample) -> int:
-    return getattr(sample, "messages_received", 0) + getattr(sample, "messages_sent", 0)
+    return sample.messages_received + sample.messages_sent
 
 
 class TopModel:
@@ -276,6 +276,7 @@ class TopModel:
         self._at = time.monotonic()
         self.window = 0.0
         self.took = 0.0  # seconds the last refresh cost
+        self._recorder: Any = None  # traces the process shown in detail (shell/tracer.py)
         # pid -> (name, current function, the text a filter searches): kept
         # while a process's name and current function stay the same objects.
         self._texts: dict[Pid, tuple[Any, Any, Any, Any, str, str]] = {}
@@ -353,6 +354,8 @@ class TopModel:
 
     def page(self, request: dict[str, Any]) -> dict[str, Any]:
         """The rows the view shows: ``request`` has sort, reverse, filter, offset, limit, select, refresh."""
+        if self._recorder is not None:
+            self._recorder.follow(None)  # back to the list: no process is followed
         if request.get("refresh") or not self.rows:
             self.refresh()
         rows = self.ordered(
@@ -416,8 +419,25 @@ class TopModel:
             ["Dictionary", _pretty(dictionary)],
             ["State", _state_text(target)],
             ["Links and monitors", "\n".join(f"{key:<13} {value!r}" for key, value in links.items())],
+            ["Recent trace", self._recent(target)],
         ]
         return {"pid": str(target), "sections": sections}
+
+    def _recent(self, target: Pid) -> str:
+        """The events of ``target`` since its detail view opened (it is traced meanwhile)."""
+        from .tracer import Recorder
+
+        if self._recorder is None:
+            self._recorder = Recorder()
+        self._recorder.follow(target)
+        lines = self._recorder.lines()
+        return "\n".join(lines[-50:]) if lines else "(no events yet: they show here while this view is open)"
+
+    def close(self) -> None:
+        """The view is gone: stop tracing for it."""
+        if self._recorder is not None:
+            self._recorder.close()
+            self._recorder = None
 
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -438,6 +458,9 @@ class TopModel:
             except Exception as exc:
                 text = f"(no tree: {type(exc).__name__}: {exc})"
             return {"op": op, "text": text}
+        if op == "top_close":
+            self.close()
+            return {"op": "top_notice", "text": "closed"}
         if op == "top_kill":
             return {"op": "top_notice", "text": _kill(str(request.get("pid")))}
         return {"op": "top_notice", "text": f"unknown request {op!r}"}

@@ -178,6 +178,19 @@ def test_the_live_views_model_pages_sorts_filters_and_details(shell: Shell) -> N
     assert "SupervisorState(strategy='one_for_one'" in sections["State"]
     assert "'$behaviour': 'Supervisor'" in sections["Dictionary"]
     assert "links" in sections["Links and monitors"]
+    # While a process is shown in detail it is traced: its events show there.
+    assert sections["Recent trace"].startswith("(no events yet")
+    shell.eval("send(sup, 'hello')")
+    import time
+
+    deadline = time.monotonic() + 10
+    while "<< 'hello'" not in dict(model.handle({"op": "top_detail", "pid": str(sup)})["sections"])["Recent trace"]:
+        assert time.monotonic() < deadline, "the message never showed in the recent trace"
+        time.sleep(0.01)
+    model.handle({"op": "top_page", "limit": 5})  # back to the list: no longer traced
+    from pyex.runtime import tracing
+
+    assert not tracing.GUARD[0]
     tree = model.handle({"op": "top_tree"})
     assert tree["text"].startswith(f"{sup} 'app_sup' Supervisor one_for_one")
     stack = shell.eval("Supervisor.which_children(sup)[-1][1]").value
@@ -185,6 +198,7 @@ def test_the_live_views_model_pages_sorts_filters_and_details(shell: Shell) -> N
     assert killed == {"op": "top_notice", "text": f"killed {stack}"}
     gone = model.handle({"op": "top_detail", "pid": "0.99999.0"})
     assert gone["sections"] == [["Info", "the process is not alive"]]
+    model.close()
 
 
 def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
@@ -204,3 +218,78 @@ def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
     assert re.search(r"#PID<0\.84\.0>\s+'my worker'\s+running", out)
     assert re.search(r"#PID<0\.85\.0>\s+pyex\.runtime\.mailbox\.rec\S*\s+waiting", out)
     assert "pyex(4)> 2" in out
+
+
+def _background_until(shell: Shell, pattern: str, timeout: float = 10.0) -> str:
+    """What other processes printed, once it shows ``pattern`` (the printer runs on its own)."""
+    import time
+
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while not re.search(pattern, seen, flags=re.M):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{pattern!r} never printed; printed:\n{seen}")
+        seen += shell.background_output()
+        time.sleep(0.01)
+    return seen
+
+
+def test_trace_prints_events_and_stops_after_its_limit(shell: Shell) -> None:
+    shell.eval(SETUP)
+    shell.eval("echo = spawn(lambda: [send(m[0], ('echo', m[1])) for m in iter(receive, None)])")
+    echo = shell.eval("echo").value
+    me = shell.pid
+    evaluation = shell.eval("trace(echo, limit=3)")
+    assert evaluation.output == f"tracing {echo} (at most 3 events; untrace({echo!r}) stops it)\n"
+    # One at a time: a reply comes only after its 'send' event went to the printer.
+    assert shell.eval("send(echo, (self(), 'hi')); receive()").value == ("echo", "hi")
+    assert shell.eval("send(echo, (self(), 'ho')); receive()").value == ("echo", "ho")
+    printed = _background_until(shell, r"stopped after 3 events")
+    lines = printed.rstrip("\n").split("\n")
+    assert lines[0] == f"{echo} << ({me}, 'hi')"
+    assert lines[1] == f"{echo} ! ('echo', 'hi') -> {me}"
+    assert lines[2] == f"{echo} << ({me}, 'ho')"
+    assert lines[3] == f"trace of {echo} stopped after 3 events (trace({echo!r}, limit=N) for more)"
+    assert len(lines) == 4  # the limit, then the notice: the fourth event is not printed
+    shell.eval("send(echo, (self(), 'quiet'))")
+    assert shell.eval("receive()").value == ("echo", "quiet")
+    assert shell.background_output() == ""
+
+
+def test_trace_shows_a_gen_servers_calls_and_untrace_stops_it(shell: Shell) -> None:
+    shell.eval(SETUP)
+    shell.eval("stack = Supervisor.which_children(sup)[-1][1]")
+    stack = shell.eval("stack").value
+    shell.eval("trace(stack)")
+    assert shell.eval("GenServer.call(stack, 'peek')").value == [1, 2]
+    printed = _background_until(shell, r"-> reply \[1, 2\]")
+    assert f"{stack} <- call 'peek' from {shell.pid}" in printed
+    assert shell.eval("untrace(stack)").output == f"untraced {stack}\n"
+    assert shell.eval("untrace()").output == "nothing is traced\n"
+    shell.eval("GenServer.call(stack, 'peek')")
+    assert "call" not in shell.background_output()
+
+
+def test_tracing_ends_when_the_shell_process_goes(shell: Shell) -> None:
+    from pyex.runtime import tracing
+
+    shell.eval("worker = spawn(receive, 'never')")
+    shell.eval("trace(worker)")
+    assert tracing.GUARD[0]
+    shell.eval("respawn()")
+    import time
+
+    deadline = time.monotonic() + 10
+    while tracing.GUARD[0]:
+        assert time.monotonic() < deadline, "tracing outlived the shell process"
+        time.sleep(0.01)
+    shell.eval("Process.exit(worker, 'kill')")
+
+
+def test_trace_helpers_check_their_arguments(shell: Shell) -> None:
+    assert isinstance(shell.eval("trace('nobody')").error, ValueError)
+    assert isinstance(shell.eval("trace(self(), limit=0)").error, ValueError)
+    assert shell.eval("untrace()").output == "nothing is traced\n"
+    text = shell.eval("h(trace)").output
+    assert text.startswith("trace(pid, limit=100)")
+    assert "#PID<0.90.0> << 'hi'" in text

@@ -18,6 +18,7 @@ import sys
 import threading
 from typing import Any
 
+from ...runtime.internal import stack_bottom
 from ...shell import Evaluation, Session, banner
 from ...shell.session import INTERRUPTS_BEFORE_KILL
 from ...shell.output import set_fallback_leader
@@ -313,6 +314,8 @@ class Bridge:
         from ...shell.observer import TopModel
 
         if message["op"] == "top_close":
+            if self._top is not None:
+                self._top.close()
             self._top = None
             return
         if self._top is None:
@@ -327,6 +330,11 @@ class Bridge:
             except subprocess.TimeoutExpired:
                 self.ui.kill()
         return status
+
+
+# The serving thread is a process too (it sends): what calls Bridge.run is the
+# launcher, not code of that process, and info()/top() never show it.
+stack_bottom(Bridge.run.__code__)
 
 
 def run_console(
