@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: install test run bench clean peers
+.PHONY: install test lint run bench clean peers
 
 # The real peers the tests drive: tmux (a terminal emulator for the console
 # tests) and erl/iex (BEAM nodes for the distribution tests). Installed from the
@@ -37,7 +37,12 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
-test: install peers
+# Types and lint first: any finding of mypy or ruff fails the build.
+lint: install
+	$(BIN)/ruff check pyex
+	$(BIN)/mypy pyex
+
+test: lint peers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 run: install
@@ -47,4 +52,4 @@ bench: $(BENCH_STAMP) peers
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,11 @@
   measured alternately, best of ``RUNS`` each, so both see the same machine.
 - the same on one core: the caller's, the server's and the actor's threads
   pinned to one CPU (``os.sched_setaffinity``), as ``taskset -c 0`` would.
+- round trips beside the physical limit: two raw threads ping-ponging over
+  ``queue.SimpleQueue``, measured alternately with the calls (goal: >= 1x).
+- round trips from a caller with ``QUEUED`` messages waiting in its mailbox,
+  beside the same caller's with an empty one: a call's wait for its reply
+  must not depend on the mailbox (Erlang's receive-marker optimisation).
 
 Thread placement changes both figures a lot on a multi-core machine: on an
 idle one the scheduler tends to put caller and server on different cores,
@@ -22,14 +27,19 @@ import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from pyex import GenServer, Process
+from pyex import GenServer, Process, receive, send
+from pyex import self as self_pid
 from pyex.runtime.internal import snapshot
 
 from .common import Result
+from .runtime import raw_ping_pong
 
 ROUND_TRIPS = 20_000
 RUNS = 3
 GOAL = 2.0  # x Pykka
+RAW_GOAL = 1.0  # x two raw threads ping-ponging
+QUEUED = 100_000
+QUEUED_GOAL = 0.5  # x the rate with an empty mailbox (within 2x)
 
 
 class Echo(GenServer):
@@ -119,6 +129,12 @@ def run() -> list[Result]:
         ours = lambda: _genserver_rate(server)  # noqa: E731
         # Warm both up (threads started, code paths taken).
         _genserver_rate(server, 2_000)
+        rate, raw = _alternate(ours, raw_ping_pong)
+        results.append(
+            Result("GenServer.call round trips", rate, "/s", raw, "2 threads + SimpleQueue",
+                   f">= {RAW_GOAL:g}x raw", rate >= RAW_GOAL * raw)
+        )
+        results.append(_queued(server))
         if actor is None:
             rate = max(ours() for _ in range(RUNS))
             results.append(Result("GenServer.call round trips", rate, "/s"))
@@ -144,6 +160,29 @@ def run() -> list[Result]:
         if actor is not None:
             actor.stop()
         Process.exit(server, "kill")
+
+
+def _queued(server: Any) -> Result:
+    """Call rate with QUEUED messages waiting in the caller's mailbox, beside an empty one."""
+    empty = max(_genserver_rate(server, 2_000) for _ in range(RUNS))
+    me = self_pid()
+    for i in range(QUEUED):
+        send(me, ("queued", i))
+    try:
+        _genserver_rate(server, 100)  # the first call moves the queue aside once
+        queued = max(_genserver_rate(server, 2_000) for _ in range(RUNS))
+    finally:
+        for _ in range(QUEUED):
+            receive()
+    return Result(
+        f"GenServer.call, {QUEUED:,} messages queued",
+        queued,
+        "/s",
+        empty,
+        "same, empty mailbox",
+        f">= {QUEUED_GOAL:g}x empty",
+        queued >= QUEUED_GOAL * empty,
+    )
 
 
 def _result(name: str, rate: float, pykka_rate: float) -> Result:

@@ -5,6 +5,8 @@ Erlang-style process runtime built on Python threads, with OTP's GenServer,
 Supervisor, Agent and Task. ``from pyex import ...`` is the whole public surface.
 """
 
+from .frontends.programmatic import Shell
+from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
 from .runtime import (
     ANY,
     Exit,
@@ -13,6 +15,8 @@ from .runtime import (
     Process,
     ReceiveTimeout,
     Ref,
+    Shared,
+    UncopyableError,
     alive,
     flush,
     info,
@@ -26,9 +30,6 @@ from .runtime import (
     spawn_link,
     spawn_monitor,
 )
-
-from .otp import Agent, DynamicSupervisor, GenServer, Supervisor, Task, get_state
-from .frontends.programmatic import Shell
 from .version import __version__
 
 __all__ = [
@@ -42,9 +43,11 @@ __all__ = [
     "Process",
     "ReceiveTimeout",
     "Ref",
+    "Shared",
     "Shell",
     "Supervisor",
     "Task",
+    "UncopyableError",
     "alive",
     "flush",
     "get_state",

@@ -6,7 +6,7 @@ import argparse
 import os
 import platform
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from .frontends.scripted import StreamDisplay, run_scripted
 from .shell import Evaluation, Session
@@ -66,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-startup", action="store_true", help="do not run the .pyex.py startup file"
     )
-    parser.add_argument("file", nargs="?", metavar="FILE.py", help="a Python file to run")
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE.py", help="a Python file to run ('-': standard input)"
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for FILE (sys.argv)")
     return parser
 
@@ -109,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(options: argparse.Namespace, color: bool) -> int:
-    interactive_tty = sys.stdin.isatty() and sys.stdout.isatty()
+    reads_stdin = options.file == "-"
+    if reads_stdin:
+        options.file = None  # `pyex -`: a scripted session of standard input, even at a terminal
+    interactive_tty = sys.stdin.isatty() and sys.stdout.isatty() and not reads_stdin
     startup = None if options.no_startup else startup_file()
     runs_code = options.command is not None or options.file is not None
     if runs_code:
@@ -127,7 +132,7 @@ def _run(options: argparse.Namespace, color: bool) -> int:
         status = _run_code(session, options)
         if not options.interactive or status != 0:
             return status
-        return run_scripted(session, display, sys.stdin, show_banner=False, echo=options.echo)
+        return run_scripted(session, display, _stdin(), show_banner=False, echo=options.echo)
     if interactive_tty:
         from .frontends.console import run_console
 
@@ -137,7 +142,12 @@ def _run(options: argparse.Namespace, color: bool) -> int:
     session.start()
     if startup is not None:
         _show_startup_error(session.run_file(startup), display)
-    return run_scripted(session, display, sys.stdin, echo=options.echo)
+    return run_scripted(session, display, _stdin(), echo=options.echo)
+
+
+def _stdin() -> Any:
+    """Standard input as bytes, which the scripted session decodes a line at a time."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
 
 
 def _first_run(options: argparse.Namespace) -> tuple[str, str | None]:

@@ -3,14 +3,17 @@
 Each command is preceded by its prompt (``pyex(N)> ``, ``...(N)> `` for each
 further line), then comes what it printed and its result; input is not echoed,
 exactly like ``iex < script.exs``. Code is read as a ``.py`` file is: a block
-ends where the next line is not indented, so it may hold blank lines. Errors do
-not stop the session; end of input ends it.
+ends where the next line of code is not indented, so it may hold blank lines
+and comments at any column; a UTF-8 byte-order mark is ignored. Errors do not
+stop the session, not even bytes that are not UTF-8 (that command fails with
+``** (UnicodeDecodeError) ...``); end of input ends it. What a command writes
+to ``sys.stderr`` goes to standard error.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Iterator, TextIO
+from typing import IO, Iterator, TextIO
 
 from ..shell import Evaluation, Session, banner
 from ..shell.source import continues_block, is_complete, may_continue
@@ -44,6 +47,14 @@ class StreamDisplay:
     def command_output(self, text: str) -> None:
         self.write(text)
 
+    def error_output(self, text: str) -> None:
+        """What a command wrote to sys.stderr: to standard error, after what came before."""
+        with self._lock:
+            self._stream.flush()
+        stream = _real_stderr()
+        stream.write(text)
+        stream.flush()
+
     def background_output(self, text: str) -> None:
         self.write(text)
 
@@ -73,28 +84,62 @@ class StreamDisplay:
                 self.at_line_start = True
 
 
-class _Lines:
-    """Lines of a stream, with look-ahead."""
+def _real_stderr() -> TextIO:
+    from ..shell.output import original_stream
 
-    def __init__(self, stream: TextIO) -> None:
+    return original_stream("stderr")
+
+
+class _Lines:
+    """Lines of a stream, with look-ahead.
+
+    A binary stream is decoded a line at a time: a line that is not UTF-8 is
+    kept with its bytes as surrogates (``surrogateescape``), for the command
+    holding it to fail alone (see ``undecodable``).
+    """
+
+    def __init__(self, stream: IO[str] | IO[bytes]) -> None:
         self._stream = stream
         self._ahead: list[str] = []
+        self._first = True
+
+    def _read(self) -> str | None:
+        line = self._stream.readline()
+        if not line:
+            return None
+        if isinstance(line, bytes):
+            line = line.decode("utf-8", "surrogateescape")
+        if self._first:
+            self._first = False
+            line = line.removeprefix("\ufeff")  # a byte-order mark
+        return line.rstrip("\n").rstrip("\r")
 
     def next(self) -> str | None:
         if self._ahead:
             return self._ahead.pop(0)
-        line = self._stream.readline()
-        if not line:
-            return None
-        return line.rstrip("\n").rstrip("\r")
+        return self._read()
 
     def peek(self, index: int = 0) -> str | None:
         while len(self._ahead) <= index:
-            line = self._stream.readline()
-            if not line:
+            line = self._read()
+            if line is None:
                 return None
-            self._ahead.append(line.rstrip("\n").rstrip("\r"))
+            self._ahead.append(line)
         return self._ahead[index]
+
+
+def undecodable(source: str) -> UnicodeDecodeError | None:
+    """The error of decoding ``source``'s bytes, if a line of it was not UTF-8."""
+    try:
+        source.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    try:
+        source.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
 
 
 def _block_goes_on(lines: _Lines) -> bool:
@@ -104,12 +149,12 @@ def _block_goes_on(lines: _Lines) -> bool:
         line = lines.peek(index)
         if line is None:
             return False
-        if line.strip():
+        if line.strip() and not line.lstrip().startswith("#"):
             return continues_block(line)
-        index += 1
+        index += 1  # blank lines and comments, at any column, do not end a block
 
 
-def read_commands(stream: TextIO) -> Iterator[list[str]]:
+def read_commands(stream: IO[str] | IO[bytes]) -> Iterator[list[str]]:
     """Split a stream into commands (lists of lines), as Python reads a file."""
     lines = _Lines(stream)
     while True:
@@ -123,8 +168,8 @@ def read_commands(stream: TextIO) -> Iterator[list[str]]:
             source = "\n".join(block)
             try:
                 complete = is_complete(source)
-            except SyntaxError:
-                break  # the evaluator shows the error
+            except (SyntaxError, ValueError, UnicodeError, MemoryError, RecursionError):
+                break  # the evaluator (or run_scripted, for bytes not UTF-8) shows the error
             if complete and not (may_continue(source) and _block_goes_on(lines)):
                 break
             following = lines.next()
@@ -139,7 +184,7 @@ def read_commands(stream: TextIO) -> Iterator[list[str]]:
 def run_scripted(
     session: Session,
     display: StreamDisplay,
-    stream: TextIO,
+    stream: IO[str] | IO[bytes],
     show_banner: bool = True,
     echo: bool = False,
 ) -> int:
@@ -159,7 +204,13 @@ def run_scripted(
             display.write("".join(line.rstrip() + "\n" for line in shown))
         else:
             display.write_prompt(prompt + continuation * (len(block) - 1))
-        evaluation = session.eval("\n".join(block))
+        source = "\n".join(block)
+        bad_bytes = undecodable(source)
+        if bad_bytes is not None:
+            display.start_result()
+            display.write(f"** (UnicodeDecodeError) {bad_bytes}\n")
+            continue
+        evaluation = session.eval(source)
         _show(evaluation, display)
         if evaluation.exit_code is not None:
             return evaluation.exit_code

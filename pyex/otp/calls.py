@@ -17,11 +17,11 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable
 
-from ..runtime import Exit, Pid
+from ..runtime import Exit, Pid, Ref
 from ..runtime.internal import (
     ATOMIC_TYPES,
-    NOTHING,
     LONGEST,
+    NOTHING,
     copy_message,
     current,
     deliver_to_alias,
@@ -163,22 +163,29 @@ def _what(
     return ("GenServer", "call", [server, request, timeout])
 
 
-def reply(from_: Any, value: Any) -> str:
+def reply(from_: Any, value: Any, strict: bool = True) -> str:
     """Send ``value`` as the reply to the call ``from_`` (a handle_call's ``from_``).
 
     Works from any process. A reply to a caller that gave up is dropped.
+    ``strict=False`` shares what cannot be copied instead of refusing it (for
+    introspection: a server's state as ``get_state`` shows it).
     """
-    try:
-        pid, ref = from_
-    except (TypeError, ValueError):
+    if not (
+        from_.__class__ is tuple
+        and len(from_) == 2
+        and from_[0].__class__ is Pid
+        and from_[1].__class__ in (Tag, Ref)
+    ):
         raise TypeError(
             f"from_ must be the (pid, reference) pair handle_call received, got {from_!r}"
-        ) from None
-    if pid.__class__ is Pid:
-        # Once the caller has dropped the alias (it gave up), no reply lands.
-        deliver_to_alias(
-            pid, ref, (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value))
         )
-        if TRACING[0]:
-            trace_event(current(), "return", value)
+    pid, ref = from_
+    # Once the caller has dropped the alias (it gave up), no reply lands.
+    deliver_to_alias(
+        pid,
+        ref,
+        (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value), strict),
+    )
+    if TRACING[0]:
+        trace_event(current(), "return", value)
     return "ok"

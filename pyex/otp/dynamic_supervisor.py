@@ -56,7 +56,8 @@ class _DynamicServer(GenServer):
         if kind == "start_child":
             return ("reply", _start_new(state, request[1]), state)
         if kind == "terminate_child":
-            spec = state.children.pop(request[1], None)
+            child = request[1]
+            spec = state.children.pop(child, None) if child.__class__ is Pid else None
             if spec is None:
                 return ("reply", ("error", "not_found"), state)
             shutdown_children([(request[1], spec["shutdown"])])
@@ -205,7 +206,16 @@ class DynamicSupervisor:
 
     @staticmethod
     def terminate_child(sup: Any, pid: Pid) -> Any:
-        """Stop the child ``pid``: ``'ok'`` | ``('error', 'not_found')``."""
+        """Stop the child ``pid``: ``'ok'`` | ``('error', 'not_found')``.
+
+        ``pid`` must be a pid (children are known by pid): anything else is a
+        TypeError here, in the caller, and the supervisor never hears of it.
+        """
+        if pid.__class__ is not Pid:
+            raise TypeError(
+                f"DynamicSupervisor.terminate_child() needs the child's pid, got {pid!r} "
+                f"({type(pid).__name__})"
+            )
         return call(sup, CALL, ("terminate_child", pid), "infinity")
 
     @staticmethod

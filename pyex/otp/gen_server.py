@@ -474,7 +474,7 @@ class _Loop:
 
     def _system(self, from_: Any, request: Any, state: Any) -> None:
         if _is(request, system.GET_STATE):
-            calls.reply(from_, state)
+            calls.reply(from_, state, strict=False)  # a state may hold a socket: show it
         elif request.__class__ is tuple and len(request) == 2 and _is(
             request[0], system.TERMINATE
         ):

@@ -38,7 +38,7 @@ def start_child(spec: dict[str, Any]) -> tuple[str, Any]:
         result = fun(*args, **kwargs)
     except Exit as exc:
         return ("error", exc.reason)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a start function is its error too
         return ("error", exc)
     if result.__class__ is tuple and len(result) in (2, 3) and _is(result[0], "ok"):
         if result[1].__class__ is Pid:

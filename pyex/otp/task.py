@@ -177,7 +177,10 @@ class Task:
         for task in tasks:
             _check_owner(task, "await_many")
         wait = check_call_timeout(timeout)
-        pending: dict[Ref, int] = {task.ref: index for index, task in enumerate(tasks)}
+        # A task listed twice gets its result twice (Elixir's [3, 3]).
+        pending: dict[Ref, list[int]] = {}
+        for index, task in enumerate(tasks):
+            pending.setdefault(task.ref, []).append(index)
         results: list[Any] = [None] * len(tasks)
 
         def answer(message: Any) -> bool:
@@ -201,7 +204,8 @@ class Task:
             if len(message) == 5:
                 raise Exit((message[4], ("Task", "await_many", [tasks, timeout])))
             ref = message[0]
-            results[pending.pop(ref)] = message[1]
+            for index in pending.pop(ref):
+                results[index] = message[1]
             demonitor(ref, flush=True)
         return results
 

@@ -14,7 +14,7 @@ shielded sections (sections.py), is found by pid (table.py) or name
 """
 
 from .api import Process, self
-from .copying import Shared, copy_message
+from .copying import Shared, UncopyableError, copy_message
 from .errors import Exit, NotRegisteredError, ProcessExit, ReceiveTimeout
 from .introspection import alive, info, processes
 from .mailbox import flush, receive, send
@@ -32,6 +32,7 @@ __all__ = [
     "ReceiveTimeout",
     "Ref",
     "Shared",
+    "UncopyableError",
     "alive",
     "copy_message",
     "flush",

@@ -33,7 +33,7 @@ from .api import register
 from .async_exc import clear_pending
 from .binding import bound
 from .copying import ATOMIC_TYPES, copy_message
-from .current import current
+from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
 from .interrupts import clear_interrupt, interrupt
@@ -57,8 +57,8 @@ from .registry import check_name
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, take
-from .timeouts import LONGEST, wait_time
 from .thread_state import keep as keep_thread_local
+from .timeouts import LONGEST, wait_time
 from .timers import schedule as schedule_timer
 from .values import Pid
 
@@ -117,6 +117,7 @@ __all__ = [
     "open_request",
     "pid_of",
     "resolve",
+    "retire_current",
     "runtime_counts",
     "send_request",
     "set_group_leader",

@@ -15,8 +15,8 @@ from queue import Empty
 from typing import Any, Callable
 
 from . import hooks
-from .copying import ATOMIC_TYPES, copy_message
 from .binding import local
+from .copying import ATOMIC_TYPES, copy_message
 from .current import current
 from .delivery import deliver, resolve
 from .patterns import compile_patterns

@@ -53,7 +53,7 @@ def compile_pattern(pattern: Any) -> Matcher:
         def match_sequence(message: Any) -> bool:
             if not isinstance(message, kind) or len(message) != size:
                 return False
-            for part, item in zip(parts, message):
+            for part, item in zip(parts, message, strict=True):
                 if not part(item):
                     return False
             return True

@@ -48,7 +48,8 @@ def _seconds(value: Any, what: str) -> float:
     try:
         seconds = float(value)
     except OverflowError:  # an int (or Fraction) beyond any float
-        seconds = _INFINITY if value > 0 else -_INFINITY
+        huge: Any = value  # a Real too big for a float still compares with 0
+        seconds = _INFINITY if huge > 0 else -_INFINITY
     if math.isnan(seconds) or seconds < 0:
         text = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
         raise ValueError(f"{what} must be a non-negative number of seconds, got {text}")

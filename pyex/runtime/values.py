@@ -22,6 +22,7 @@ class Pid:
     node: int
     serial: int
     creation: int
+    _proc: Any  # the runtime's record of the process, once looked up
 
     def __init__(self, node: int, serial: int, creation: int = 0) -> None:
         object.__setattr__(self, "node", node)
@@ -91,7 +92,19 @@ class Pid:
         return self
 
 
-_PID_TEXT = re.compile(r"^\s*(?:#PID)?<?\s*(\d+)\.(\d+)\.(\d+)\s*>?\s*$")
+# ASCII digits only (no other script's), brackets both or neither, at most
+# _MAX_DIGITS digits a number (int() of a longer one is slow, or refused).
+_MAX_DIGITS = 20
+_NUMBER = rf"([0-9]{{1,{_MAX_DIGITS}}})"
+_NUMBERS = rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
+_PID_TEXT = re.compile(rf"\s*(?:(?:#PID)?<\s*{_NUMBERS}\s*>|{_NUMBERS})\s*", re.ASCII)
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut short (with its length) when it is long."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
 
 
 def pid(*parts: Any) -> Pid:
@@ -108,15 +121,16 @@ def pid(*parts: Any) -> Pid:
                 f"pid() takes a string like '0.84.0' or three integers, "
                 f"got {text!r} ({type(text).__name__})"
             )
-        match = _PID_TEXT.match(text)
+        match = _PID_TEXT.fullmatch(text)
         if match is None:
             raise ValueError(
-                f"malformed pid {text!r}: expected three non-negative integers "
-                f"separated by dots, like '0.84.0' or '#PID<0.84.0>'"
+                f"malformed pid {_shown(text)}: expected three non-negative integers "
+                f"(ASCII digits, at most {_MAX_DIGITS} each) separated by dots, "
+                f"like '0.84.0' or '#PID<0.84.0>'"
             )
-        return Pid(*(int(group) for group in match.groups()))
+        return Pid(*(int(group) for group in match.groups() if group is not None))
     if len(parts) == 3:
-        for position, part in zip(("first", "second", "third"), parts):
+        for position, part in zip(("first", "second", "third"), parts, strict=True):
             if not isinstance(part, int) or isinstance(part, bool):
                 raise TypeError(
                     f"pid() takes three integers; the {position} is "

@@ -145,7 +145,7 @@ def run(proc: ProcessRecord) -> None:
                 outcome = NORMAL_RETURN
             crashed = settle(proc, outcome)
             break
-        except BaseException as exc:  # noqa: B036 - every ending is an exit
+        except BaseException as exc:  # every ending is an exit
             if outcome is None:
                 outcome = exc
     if crashed:

@@ -70,7 +70,7 @@ class SessionLoop:
                 raise KeyboardInterrupt from None
             raise
         except Exception as exc:
-            raise exc.with_traceback(_from_command(exc.__traceback__, code))
+            raise exc.with_traceback(_from_command(exc.__traceback__, code))  # noqa: B904 - itself
         finally:
             with self._lock:
                 self._task = None

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import inspect
 import os
-import pprint
 import traceback
 from types import TracebackType
 from typing import Any
 
 from ..runtime import Exit
+from .inspect_limits import DEFAULT_LIMIT, DEFAULT_PRINTABLE_LIMIT, pformat_limited
 
 __all__ = [
     "format_value",
@@ -31,12 +31,17 @@ __all__ = [
 _PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def format_value(value: Any, width: int = 80) -> str:
-    """The text shown for a command's value (empty for None)."""
+def format_value(
+    value: Any,
+    width: int = 80,
+    limit: int | None = DEFAULT_LIMIT,
+    printable_limit: int | None = DEFAULT_PRINTABLE_LIMIT,
+) -> str:
+    """The text shown for a command's value (empty for None), within iex's inspect limits."""
     if value is None:
         return ""
     try:
-        return pprint.pformat(value, width=max(width, 20), sort_dicts=False)
+        return pformat_limited(value, max(width, 20), limit, printable_limit)
     except Exception as exc:  # a broken __repr__
         return f"<unprintable {type(value).__name__} object: {type(exc).__name__}: {exc}>"
 
@@ -70,14 +75,38 @@ def user_frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
     ]
 
 
+# A frame repeated more than this many times in a row is shown this many times (as Python does).
+REPEATED_FRAMES_SHOWN = 3
+
+
 def _format_frames(frames: list[traceback.FrameSummary], indent: str) -> list[str]:
-    """The frames, most recent first (as Elixir lists a stacktrace), with their lines."""
-    lines = []
-    for frame in reversed(frames):
-        lines.append(f"{indent}{_location(frame.filename)}:{frame.lineno}: in {frame.name}")
-        if frame.line:
-            lines.append(f"{indent}  {frame.line.strip()}")
+    """The frames, most recent first (as Elixir lists a stacktrace), with their lines.
+
+    A run of the same frame (a recursion) shows it three times, then how many
+    more times it repeats, as Python does.
+    """
+    lines: list[str] = []
+    ordered = list(reversed(frames))
+    index = 0
+    while index < len(ordered):
+        frame = ordered[index]
+        end = index
+        while end + 1 < len(ordered) and _same_frame(ordered[end + 1], frame):
+            end += 1
+        run = end - index + 1
+        for _ in range(min(run, REPEATED_FRAMES_SHOWN)):
+            lines.append(f"{indent}{_location(frame.filename)}:{frame.lineno}: in {frame.name}")
+            if frame.line:
+                lines.append(f"{indent}  {frame.line.strip()}")
+        if run > REPEATED_FRAMES_SHOWN:
+            more = run - REPEATED_FRAMES_SHOWN
+            lines.append(f"{indent}[the frame above repeated {more} more time{'s' if more > 1 else ''}]")
+        index = end + 1
     return lines
+
+
+def _same_frame(one: traceback.FrameSummary, other: traceback.FrameSummary) -> bool:
+    return (one.filename, one.lineno, one.name) == (other.filename, other.lineno, other.name)
 
 
 def _location(filename: str) -> str:
@@ -128,6 +157,9 @@ def format_exception(
     return "\n".join(lines)
 
 
+SYNTAX_LINE_SHOWN = 72
+
+
 def _format_syntax_error(exc: SyntaxError, indent: str) -> str:
     where = []
     if exc.filename and exc.lineno:
@@ -139,9 +171,15 @@ def _format_syntax_error(exc: SyntaxError, indent: str) -> str:
     if exc.text:
         text = exc.text.rstrip("\n")
         stripped = text.lstrip()
+        column = max(0, (exc.offset or 1) - 1 - (len(text) - len(stripped)))
+        if len(stripped) > SYNTAX_LINE_SHOWN:  # a window around the error, not a screenful
+            start = max(0, min(column - SYNTAX_LINE_SHOWN // 2, len(stripped) - SYNTAX_LINE_SHOWN))
+            stripped = stripped[start : start + SYNTAX_LINE_SHOWN]
+            column -= start
+            stripped = ("..." if start else "") + stripped + "..."
+            column += 3 if start else 0
         lines.append(f"{indent}    {stripped}")
         if exc.offset:
-            column = max(0, exc.offset - 1 - (len(text) - len(stripped)))
             lines.append(f"{indent}    {' ' * column}^")
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from ..runtime.internal import clear_interrupt, clear_pending, current, receive_
 from .awaiting import COMPILE_FLAGS
 from .display import format_exception, format_value
 from .hidden import hidden_helper_hint
-from .source import compile_source
+from .source import command_filename, compile_source
 
 if TYPE_CHECKING:
     from .session import Session
@@ -78,6 +78,8 @@ class Evaluator:
                 _, request_id, source, filename = receive_matching(is_request)
             except KeyboardInterrupt:
                 continue  # Ctrl+C between commands: nothing to interrupt
+            if not session.claim(request_id):
+                continue  # given up before it started (eval's timeout): never run it
             try:
                 evaluation = self.evaluate(request_id, source, filename)
             except KeyboardInterrupt as exc:  # landed in the evaluator's own code
@@ -96,7 +98,7 @@ class Evaluator:
         session = self.session
         proc = current()
         evaluation = Evaluation(source, counter=self.counter)
-        filename = path or f"<pyex({self.counter})>"
+        filename = path or command_filename(self.counter, source, session.command_names)
         captured: list[str] = []
         value: Any = None
         error: BaseException | None = None
@@ -109,14 +111,17 @@ class Evaluator:
                 session.loop.run(compiled.body, namespace)  # awaits on the session's loop
             if compiled.last_expression is not None:
                 value = session.loop.run(compiled.last_expression, namespace)
-            shown = format_value(value, session.width())
+            config = session.config
+            shown = format_value(
+                value, session.width(), config.get("inspect_limit"), config.get("printable_limit")
+            )
             _flush_streams()
             session.end_command()
         except ProcessExit:
             raise
         except SystemExit as exc:
             evaluation.exit_code = _exit_code(exc.code)
-        except BaseException as exc:  # noqa: B036 - every error is shown, the shell lives on
+        except BaseException as exc:  # every error is shown, the shell lives on
             error = exc
         _flush_streams()
         self._quiesce(proc)
@@ -131,12 +136,22 @@ class Evaluator:
             evaluation.value = value
             if source.strip():
                 self.results[self.counter] = value
+                self._forget_old_results()
                 if value is not None:
                     session.namespace["_"] = value
                 self.counter += 1
         evaluation.result_text = shown
         evaluation.text = join_text(evaluation.output, shown)
         return evaluation
+
+    def _forget_old_results(self) -> None:
+        """Keep the results of the last ``history_size`` commands only (iex's rule)."""
+        keep = self.session.config.get("history_size")
+        if keep < 0:
+            return
+        oldest = self.counter - keep
+        for number in [number for number in self.results if number <= oldest]:
+            del self.results[number]
 
     def _quiesce(self, proc: Any) -> None:
         """Stop interrupts aimed at the finished command, including one in flight."""

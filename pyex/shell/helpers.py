@@ -21,6 +21,7 @@ from ..runtime.internal import runtime_counts
 from ..version import __version__
 from .debugging import DEBUG_NAMES, debug_helpers
 from .display import plain_signature
+from .docs import doc_summary, doc_text, table_rows, wrapped
 from .info import describe
 from .namespace import OTP_NAMES, PROCESS_NAMES, shell_builtins
 
@@ -49,6 +50,7 @@ HELPER_NAMES = (
     "tree",
     "trace",
     "untrace",
+    "configure",
 ) + DEBUG_NAMES
 
 _STARTED = time.monotonic()
@@ -75,17 +77,14 @@ def usage(name: str, function: Any) -> str:
             shown.append(f"[{parameter.name}]")
         elif parameter.kind is parameter.VAR_POSITIONAL:
             shown.append(f"*{parameter.name}")
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            shown.append(f"**{parameter.name}")
         elif parameter.default is not parameter.empty:
             shown.append(f"{parameter.name}={parameter.default!r}")
         else:
             shown.append(parameter.name)
     return f"{name}({', '.join(shown)})"
 
-
-def doc_summary(obj: Any) -> str:
-    """The first line of ``obj``'s docstring, or ''."""
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().split("\n", 1)[0]
 
 
 def _name_of(obj: Any) -> str:
@@ -96,7 +95,7 @@ def render_help(obj: Any) -> str:
     """The text ``h(obj)`` prints: signature and documentation."""
     if isinstance(obj, types.ModuleType):
         lines = [f"module {obj.__name__}", ""]
-        lines.append(inspect.getdoc(obj) or "(no documentation)")
+        lines.append(doc_text(obj) or "(no documentation)")
         members = [
             (name, value)
             for name, value in vars(obj).items()
@@ -110,7 +109,7 @@ def render_help(obj: Any) -> str:
     if inspect.isclass(obj):
         bases = ", ".join(base.__name__ for base in obj.__bases__ if base is not object)
         lines = [f"class {_name_of(obj)}" + (f"({bases})" if bases else ""), ""]
-        lines.append(inspect.getdoc(obj) or "(no documentation)")
+        lines.append(doc_text(obj) or "(no documentation)")
         members = []
         for name, value in vars(obj).items():
             if name.startswith("_"):
@@ -126,8 +125,12 @@ def render_help(obj: Any) -> str:
             ]
         return "\n".join(lines)
     if callable(obj):
-        header = f"{getattr(obj, '__name__', _name_of(obj))}{plain_signature(obj)}"
-        return header + "\n\n" + (inspect.getdoc(obj) or "(no documentation)")
+        name = getattr(obj, "__name__", _name_of(obj))
+        if isinstance(getattr(obj, "__self__", None), Helpers):
+            header = usage(name, obj)  # [x] for an optional argument, not its placeholder
+        else:
+            header = f"{name}{plain_signature(obj)}"
+        return header + "\n\n" + (doc_text(obj) or "(no documentation)")
     kind = type(obj)
     return f"{obj!r} is a {kind.__name__}.\n\n" + (inspect.getdoc(kind) or "")
 
@@ -190,20 +193,19 @@ class Helpers:
             "",
         ]
         helpers = [(name, namespace[name]) for name in HELPER_NAMES if name in namespace]
-        calls = [usage(name, value) for name, value in helpers]
-        width = max(len(call) for call in calls) + 2
-        for call, (_, value) in zip(calls, helpers):
-            lines.append(f"  {call:<{width}}{doc_summary(value)}")
+        lines += table_rows([(usage(name, value), doc_summary(value)) for name, value in helpers])
         lines += ["", "Processes:"]
-        present = [name for name in PROCESS_NAMES if name in namespace]
-        lines.append("  " + ", ".join(present))
+        lines += wrapped(", ".join(name for name in PROCESS_NAMES if name in namespace))
         present = [name for name in OTP_NAMES if name in namespace]
         if present:
-            lines += ["", "OTP behaviours:", "  " + ", ".join(present)]
-        lines += [
-            "",
-            "h(name) shows the documentation of any of them, e.g. h(receive) or h(Process.monitor).",
-        ]
+            lines += ["", "OTP behaviours:"] + wrapped(", ".join(present))
+        lines += ["", "Settings (change them with configure(name=value)):"]
+        lines += table_rows(self._session.config.rows())
+        lines += [""] + wrapped(
+            "h(name) shows the documentation of any of them, e.g. h(receive) or "
+            "h(Process.monitor).",
+            indent="",
+        )
         return "\n".join(lines)
 
     def i(self, term: Any = _MISSING) -> None:
@@ -249,8 +251,26 @@ class Helpers:
             raise TypeError(f"v() takes a prompt number, got {n!r}")
         number = evaluator.counter + n if n < 0 else n
         if number not in evaluator.results:
+            if 1 <= number < evaluator.counter and evaluator.results:
+                raise ValueError(
+                    f"v({n}): the result of pyex({number}) is no longer kept "
+                    f"(configure(history_size=...) keeps more)"
+                )
             raise ValueError(f"v({n}): there is no result for pyex({number})")
         return evaluator.results[number]
+
+    def configure(self, **settings: Any) -> None:
+        """Change the shell's settings, as IEx.configure: configure(inspect_limit=20, colors=False).
+
+        The settings: colors, inspect_limit, printable_limit, width,
+        history_size (h() shows their values). configure() with no
+        arguments prints them.
+        """
+        config = self._session.config
+        if not settings:
+            print("\n".join(table_rows(config.rows(), indent="")))
+            return
+        config.update(**settings)
 
     def respawn(self) -> None:
         """Start a new shell process (new pid, empty mailbox); the variables stay."""
@@ -353,7 +373,7 @@ class Helpers:
     def c(self, path: str) -> list[str]:
         """Run a .py file in the shell's namespace; returns the names it defined."""
         path = os.path.expanduser(path)
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             source = handle.read()
         namespace = self._session.namespace
         before = dict(namespace)
@@ -422,7 +442,7 @@ class Helpers:
             ("## Scheduler", None),
             ("Switch interval", f"{sys.getswitchinterval() * 1000:g} ms"),
         ]
-        lines = []
+        lines: list[str] = []
         for label, value in rows:
             if value is None:
                 lines.append(("\n" if lines else "") + label)

@@ -28,6 +28,7 @@ from ..runtime.internal import (
     held_state_of,
 )
 from ..runtime import Pid, pid as make_pid
+from .session import _from_outside
 
 __all__ = [
     "tree_text",
@@ -428,7 +429,7 @@ class TopModel:
         from .tracer import Recorder
 
         if self._recorder is None:
-            self._recorder = Recorder()
+            self._recorder = _from_outside(Recorder)
         self._recorder.follow(target)
         lines = self._recorder.lines()
         return "\n".join(lines[-50:]) if lines else "(no events yet: they show here while this view is open)"
@@ -443,9 +444,9 @@ class TopModel:
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         """Answer one of the view's requests: ``top_page``, ``top_detail``, ``top_kill``, ``top_tree``.
 
-        Called by a front end's thread (which becomes a process if it is not
-        one: asking supervisors and sending exit signals take one); every wait
-        is bounded.
+        Called by a front end's thread, which must not become a process:
+        what takes one (asking supervisors, an exit signal, the recorder's
+        start) runs in a short-lived thread; every wait is bounded.
         """
         op = request.get("op")
         if op == "top_page":
@@ -454,7 +455,7 @@ class TopModel:
             return {"op": op, **self.detail(str(request.get("pid")))}
         if op == "top_tree":
             try:
-                text = tree_text()
+                text = _from_outside(tree_text)
             except Exception as exc:
                 text = f"(no tree: {type(exc).__name__}: {exc})"
             return {"op": op, "text": text}
@@ -473,7 +474,7 @@ def _kill(pid_text: str) -> str:
         return f"not a pid: {pid_text!r}"
     if info(target) is None:
         return f"{target} is not alive"
-    exit_signal(target, "kill")
+    _from_outside(exit_signal, target, "kill")
     return f"killed {target}"
 
 

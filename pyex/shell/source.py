@@ -23,6 +23,7 @@ __all__ = [
     "continues_block",
     "compile_source",
     "register_source",
+    "command_filename",
 ]
 
 _CONTINUATION = re.compile(r"^(else|elif|except|finally)\b")
@@ -61,6 +62,23 @@ class Compiled:
     last_expression: CodeType | None
 
 
+def command_filename(counter: int, source: str, taken: dict[str, str]) -> str:
+    """``<pyex(N)>``, the name a command typed at prompt N runs under; never one taken.
+
+    Prompt numbers come again (after an error, after a new shell process), but
+    functions defined under an old name live on: their tracebacks must show
+    their own lines, so a name ``taken`` (by this session, name -> source) for
+    other lines gets a suffix, ``<pyex(N)#2>``. The name is then taken.
+    """
+    name = f"<pyex({counter})>"
+    number = 1
+    while taken.get(name, source) != source:
+        number += 1
+        name = f"<pyex({counter})#{number}>"
+    taken[name] = source
+    return name
+
+
 def register_source(filename: str, source: str) -> None:
     """Let tracebacks show the lines of a command typed in the shell."""
     lines = [line + "\n" for line in source.splitlines()]
@@ -77,6 +95,14 @@ def compile_source(
     """
     if filename.startswith("<"):
         register_source(filename, source)
+    try:
+        return _compile(source, filename, keep_last, flags)
+    except (RecursionError, MemoryError) as exc:
+        # Too deep to compile: an error of the command, with no frames of the compiler's.
+        raise exc.with_traceback(None) from None
+
+
+def _compile(source: str, filename: str, keep_last: bool, flags: int) -> Compiled:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         tree = ast.parse(source, filename, "exec")

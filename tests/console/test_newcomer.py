@@ -21,9 +21,9 @@ def test_a_variable_hides_a_helper_until_it_is_deleted(term: TmuxConsole) -> Non
     screen = term.run("i(1)", 4)
     assert "Data type" in term.after(screen, "pyex(3)> i(1)")
     term.run("h()", 5)
-    # h() lists more helpers than the screen has rows: read the whole pane.
-    listed = term.after(term.scrollback(), "pyex(4)> h()")
-    assert any(line.strip().startswith("i([term])") for line in listed)
+    shown = term.after(term.scrollback(), "pyex(4)> h()")
+    assert any(line.strip().startswith("i([term])") for line in shown)
+    assert max(len(line) for line in shown) <= 80  # h() fits 80 columns
 
 
 # -- 2. auto-indent never submits a broken block --------------------------------
@@ -76,3 +76,51 @@ def test_ctrl_r_enter_runs_the_match(term: TmuxConsole) -> None:
     screen = term.wait_prompt(4)
     assert screen.count("'remember me'") == 2
     assert "I-search" not in screen.split("\n")[-1]
+
+
+# -- 5. a huge result never freezes the console ----------------------------------
+
+
+def test_a_huge_result_is_shown_within_inspect_limits_and_kept_whole(term: TmuxConsole) -> None:
+    screen = term.run("list(range(10**6))", 2)
+    shown = term.after(screen, "pyex(1)> list(range(10**6))")
+    assert shown[0].startswith("[0, 1, 2, 3")
+    assert any(line.endswith("48, 49, ...]") for line in shown), shown
+    assert "1000000 999999" in term.run("print(len(_), v(1)[-1])", 3)
+    screen = term.run("'x' * 10000", 4).replace("\n", "")  # cut at 4096 characters
+    assert "x' ...pyex(4)>" in screen
+    assert "'x' * 10000" not in screen  # a 4096-character string fills 41 rows of 100, not 100
+
+
+def test_configure_sets_the_limits_from_the_startup_file_and_h_shows_them(
+    spawn_term, tmp_path
+) -> None:
+    (tmp_path / ".pyex.py").write_text("configure(inspect_limit=3, width=40)\n")
+    term = spawn_term(env={"NO_COLOR": "1"}, startup=True)
+    assert "[0, 1, 2, ...]" in term.run("list(range(10))", 2)
+    term.run("configure(inspect_limit=None)", 3)
+    assert "7, 8, 9]" in term.run("list(range(10))", 4)
+    term.run("h()", 5)
+    screen = term.scrollback()
+    assert "inspect_limit=None" in screen
+    assert "width=40" in screen
+    screen = term.run("configure(colour=True)", 5)
+    assert "** (TypeError) configure() has no setting 'colour'" in screen
+
+
+# -- 8. pyex never crashes from what a user types ---------------------------------
+
+
+def test_killing_every_process_in_a_loop_leaves_the_console_working(term: TmuxConsole) -> None:
+    screen = term.run("len(processes())", 2)
+    assert term.after(screen, "len(processes())")[0] == "1"  # only the shell process
+    term.run("ws = [spawn(receive) for _ in range(3)]", 3)
+    term.line("for p in reversed(processes()): Process.exit(p, 'kill')")
+    screen = term.wait_prompt(1)
+    assert "shell process exited with reason: killed" in screen
+    assert "Traceback" not in screen
+    assert "[False, False, False]" in term.run("[alive(p) for p in ws]", 2)
+    screen = term.run("eval('1' + ' + 1' * 200_000)", 2)
+    assert "** (RecursionError)" in screen
+    assert "Traceback" not in screen
+    assert "'ok'" in term.run("'ok'", 3)

@@ -51,6 +51,7 @@ class TmuxConsole:
         rows: int = ROWS,
         columns: int = COLUMNS,
         command: list[str] | None = None,
+        startup: bool = False,
     ) -> None:
         self.tmux = tmux_or_skip()
         self.socket = f"pyex-console-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -65,7 +66,9 @@ class TmuxConsole:
             "LC_ALL": "C.UTF-8",
         }
         environment.update(env or {})
-        argv = command or [sys.executable, "-m", "pyex", "--no-startup", *args]
+        argv = command or [
+            sys.executable, "-m", "pyex", *([] if startup else ["--no-startup"]), *args
+        ]
         exports = " ".join(f"{key}={_quote(value)}" for key, value in environment.items())
         status = home / f"exit-status-{self.socket}"
         self.status_file = status

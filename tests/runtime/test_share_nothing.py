@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import collections
+import socket
 import threading
 
 import pytest
 
 from pyex import make_ref, receive, send, spawn
-from pyex.runtime import Shared
+from pyex import Shared, UncopyableError
 from pyex import self as self_pid
 
 pytestmark = pytest.mark.timeout(10)
@@ -127,40 +128,78 @@ def test_functions_and_classes_pass_as_themselves():
     assert roundtrip((fun, Account))[0] is fun
 
 
-def test_an_uncopyable_object_still_goes_through_shared():
-    lock = threading.Lock()
-    received = roundtrip(lock)
-    assert received is lock
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (threading.Lock, "_thread.lock"),
+        (threading.RLock, "_thread.RLock"),
+        (lambda: (n for n in range(3)), "generator"),
+        (lambda: open(__file__), "_io.TextIOWrapper"),
+        (lambda: socket.socket(), "socket.socket"),
+        (threading.Event, "threading.Event"),
+    ],
+    ids=["lock", "rlock", "generator", "file", "socket", "event"],
+)
+def test_an_uncopyable_object_is_refused_naming_its_type_and_shared(make, name):
+    thing = make()
+    try:
+        with pytest.raises(UncopyableError) as caught:
+            send(self_pid(), {"deep": [thing]})
+        assert isinstance(caught.value, TypeError)
+        assert name in str(caught.value) and "Shared(obj)" in str(caught.value)
+        assert receive(timeout=0, default="nothing sent") == "nothing sent"
+    finally:
+        if hasattr(thing, "close"):
+            thing.close()
 
 
-def test_uncopyable_objects_inside_containers_are_shared_and_the_rest_copied():
-    lock = threading.Lock()
-    items = [1]
-    message = {"lock": lock, "items": items, "deque": collections.deque([items], maxlen=3)}
-    send(self_pid(), message)
-    items.append(2)
-    received = receive(timeout=1)
-    assert received["lock"] is lock
-    assert received["items"] == [1]
-    assert received["deque"] == collections.deque([[1]]) and received["deque"].maxlen == 3
-    assert received["deque"][0] is received["items"]
+def test_an_object_whose_copy_raises_is_refused_naming_its_type():
+    class Stubborn:
+        def __deepcopy__(self, memo):
+            raise RuntimeError("no copies")
+
+    with pytest.raises(UncopyableError, match="Stubborn.*no copies"):
+        send(self_pid(), [Stubborn()])
 
 
-def test_an_object_holding_a_lock_goes_through():
+def test_an_object_holding_a_lock_is_refused_naming_both():
     class Resource:
         def __init__(self):
             self.lock = threading.Lock()
             self.name = "db"
 
-    resource = Resource()
-    received = roundtrip(resource)
-    assert received.name == "db"
-    assert received.lock is resource.lock
+    with pytest.raises(UncopyableError, match=r"Resource.*_thread\.lock"):
+        send(self_pid(), Resource())
 
 
-def test_a_generator_goes_through_by_reference():
-    gen = (n for n in range(3))
-    assert roundtrip(gen) is gen
+def test_shared_hands_a_resource_over_by_reference_inside_any_message():
+    lock = threading.Lock()
+    items = [1]
+    message = {"lock": Shared(lock), "items": items, "deque": collections.deque([items], maxlen=3)}
+    send(self_pid(), message)
+    items.append(2)
+    received = receive(timeout=1)
+    assert received["lock"].value is lock
+    assert received["items"] == [1]
+    assert received["deque"] == collections.deque([[1]]) and received["deque"].maxlen == 3
+    assert received["deque"][0] is received["items"]
+
+
+def test_a_bound_method_takes_a_copy_of_its_object():
+    account = Account(10)
+    send(self_pid(), account.__eq__)
+    account.balance = 0
+    method = receive(timeout=1)
+    assert method.__self__ is not account and method.__self__.balance == 10
+    assert method.__func__ is Account.__eq__
+
+
+def test_refusing_a_send_after_happens_in_the_caller():
+    from pyex import Process
+
+    with pytest.raises(UncopyableError):
+        Process.send_after(self_pid(), threading.Lock(), 0)
+    assert receive(timeout=0.1, default="nothing") == "nothing"
 
 
 def test_shared_passes_a_value_by_reference():

@@ -20,8 +20,8 @@ from typing import Any
 
 from ...runtime.internal import stack_bottom
 from ...shell import Evaluation, Session, banner
-from ...shell.session import INTERRUPTS_BEFORE_KILL
 from ...shell.output import set_fallback_leader
+from ...shell.session import INTERRUPTS_BEFORE_KILL
 from .completer import candidates
 from .protocol import Message, MessageReader, MessageWriter
 
@@ -222,7 +222,7 @@ class Bridge:
 
     def _run_file(self, path: str) -> Evaluation:
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 source = handle.read()
         except OSError as exc:
             text = f"pyex: cannot open {path!r}: {exc.strerror}"
@@ -247,6 +247,7 @@ class Bridge:
             "restarted": evaluation.restarted,
             "banner": banner(),
             "exit": evaluation.exit_code,
+            "colors": self.session.config.get("colors"),
         }
         if self.view is not None:
             result["view"], self.view = self.view, None

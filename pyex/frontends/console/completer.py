@@ -54,7 +54,7 @@ def candidates(word: str, namespace: dict[str, Any]) -> list[tuple[str, str]]:
             results.append((f"{head}.{name}", _kind(value)))
         return sorted(results)
     found: dict[str, str] = {}
-    for name in keyword.kwlist + list(getattr(keyword, "softkwlist", [])):
+    for name in [*keyword.kwlist, *getattr(keyword, "softkwlist", [])]:
         if name.startswith(prefix):
             found[name] = "keyword"
     for source in (_beneath(namespace), namespace):

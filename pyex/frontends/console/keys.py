@@ -3,6 +3,7 @@ completes, Backspace in the indentation goes back one level."""
 
 from __future__ import annotations
 
+from prompt_toolkit import search
 from prompt_toolkit.application import get_app
 from prompt_toolkit.buffer import Buffer, CompletionState
 from prompt_toolkit.completion import (
@@ -13,7 +14,6 @@ from prompt_toolkit.completion import (
 )
 from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition, has_completions, has_selection, is_searching
-from prompt_toolkit import search
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
 
@@ -36,8 +36,8 @@ def should_submit(text: str, unedited: bool = False) -> bool:
     try:
         if not is_complete(text):
             return False
-    except SyntaxError:
-        return True
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return True  # invalid (or too deep to compile): run, to show the error
     if unedited or not may_continue(text):
         return True
     return text.split("\n")[-1].strip() == ""

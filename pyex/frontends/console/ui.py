@@ -39,6 +39,8 @@ __all__ = ["PromptProcess", "history_path", "main"]
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
 COMPLETION_TIMEOUT = 2.0
+HIGHLIGHT_LIMIT = 20_000  # a result longer than this is shown without colours (pygments is slow)
+CHUNK = 65_536  # a long result is written a chunk at a time, so Ctrl+C can stop it
 
 
 def history_path() -> str:
@@ -90,6 +92,13 @@ class PromptProcess:
             tempfile_suffix=".py",
         )
 
+    def _set_color(self, color: bool) -> None:
+        """configure(colors=...): highlighting on or off from the next prompt on."""
+        self.color = color
+        session = self.prompt_session
+        session.lexer = PygmentsLexer(PythonLexer) if color else None
+        session.color_depth = None if color else ColorDepth.DEPTH_1_BIT
+
     def _columns(self) -> int:
         return shutil.get_terminal_size((80, 24)).columns
 
@@ -124,6 +133,9 @@ class PromptProcess:
     # -- messages from the runtime -------------------------------------------
 
     def _take_prompts(self, message: Message) -> None:
+        colors = message.get("colors")
+        if colors is not None and colors != self.color:
+            self._set_color(bool(colors))
         if "prompt" in message:
             self.prompt_text = message["prompt"]
             self.continuation_text = message["continuation"]
@@ -201,10 +213,10 @@ class PromptProcess:
             display.end_line()
             if result.get("error"):
                 display.write(self._red(text) + "\n")
-            elif self.color:
+            elif self.color and len(text) <= HIGHLIGHT_LIMIT:
                 display.write(highlight(text, PythonLexer(), TerminalFormatter()))
             else:
-                display.write(text + "\n")
+                self._write_long(text + "\n")
         display.end_line()
         if result.get("restarted"):
             display.write("\n" + result.get("banner", "") + "\n")
@@ -218,6 +230,23 @@ class PromptProcess:
             TopView(self.writer, self.reader, self._stashed.append, view, self.color).run()
             if self.reader.eof:
                 raise _RuntimeGone
+
+    def _write_long(self, text: str) -> None:
+        """Write ``text`` a chunk at a time; Ctrl+C (SIGINT: the terminal is cooked) stops it."""
+        if len(text) <= CHUNK:
+            self.display.write(text)
+            return
+        stopped: list[bool] = []
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: stopped.append(True))
+        try:
+            for start in range(0, len(text), CHUNK):
+                if stopped:
+                    self.display.end_line()
+                    self.display.write("[pyex: the rest of the result was not shown: Ctrl+C]\n")
+                    break
+                self.display.write(text[start : start + CHUNK])
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     # -- the loop ----------------------------------------------------------
 
