@@ -22,6 +22,7 @@ from ..runtime.internal import (
     ATOMIC_TYPES,
     LONGEST,
     NOTHING,
+    TRACING,
     copy_message,
     current,
     deliver_to_alias,
@@ -33,7 +34,6 @@ from ..runtime.internal import (
     send_request,
     take,
     trace_event,
-    TRACING,
     wait_time,
 )
 from .handoff import hand_over

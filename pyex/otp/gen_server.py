@@ -33,18 +33,18 @@ from typing import Any, NoReturn
 from ..runtime import Exit, Pid, Process, alive, send
 from ..runtime.internal import (
     ATOMIC_TYPES,
+    TRACING,
+    class_owner,
     copy_message,
     current,
     deliver_to_alias,
     find,
     has_messages,
-    class_owner,
     hold_state,
     receive_matching,
     snapshot,
     take,
     trace_event,
-    TRACING,
 )
 from . import calls, child_spec, reports, starting, system
 from .handoff import hand_over

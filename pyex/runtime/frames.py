@@ -126,16 +126,20 @@ def is_pyex_code(frame: FrameType) -> bool:
     return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[2] != USER
 
 
+def kind_of(frame: FrameType) -> int:
+    """What a frame's code is: USER, PYEX, BOTTOM or HOLDER."""
+    code = frame.f_code
+    entry = _described.get(id(code))
+    if entry is None or entry[0] is not code:
+        entry = _describe(code, frame.f_globals.get("__name__", "?"))
+    return entry[2]
+
+
 def user_frames(frame: FrameType | None, limit: int = 64) -> list[FrameType]:
     """The user's frames of a process's stack, innermost first (pyex's own left out)."""
-    described = _described
-    frames = []
+    frames: list[FrameType] = []
     while frame is not None and len(frames) < limit:
-        code = frame.f_code
-        entry = described.get(id(code))
-        if entry is None or entry[0] is not code:
-            entry = _describe(code, frame.f_globals.get("__name__", "?"))
-        kind = entry[2]
+        kind = kind_of(frame)
         if kind == USER:
             frames.append(frame)
         elif kind == BOTTOM:
@@ -146,6 +150,7 @@ def user_frames(frame: FrameType | None, limit: int = 64) -> list[FrameType]:
 
 def scan(frame: FrameType | None) -> tuple[FrameType | None, Any]:
     """``(innermost user frame or None, held state or NO_STATE)`` in one walk of a stack."""
+    # kind_of(), inline: a sample of 5,000 processes walks 25,000 frames here.
     described = _described
     first = None
     while frame is not None:

@@ -36,9 +36,8 @@ from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
-from .interrupts import clear_interrupt, interrupt
 from .frames import class_owner, hold_state, stack_bottom
-from .tracing import EVENTS as TRACE_EVENTS, GUARD as TRACING, emit as trace_event, traced_by
+from .interrupts import clear_interrupt, interrupt
 from .introspection import (
     NO_STATE,
     ProcessSnapshot,
@@ -60,6 +59,10 @@ from .taking import NOTHING, UNSET, has_messages, take
 from .thread_state import keep as keep_thread_local
 from .timeouts import LONGEST, wait_time
 from .timers import schedule as schedule_timer
+from .tracing import EVENTS as TRACE_EVENTS
+from .tracing import GUARD as TRACING
+from .tracing import emit as trace_event
+from .tracing import traced_by
 from .values import Pid
 
 __all__ = [

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from queue import SimpleQueue
 from types import FrameType
 from typing import Any, NamedTuple
 
@@ -24,7 +25,6 @@ from .links import require_pid
 from .record import ProcessRecord
 from .states import ALIVE, DEAD, EXITING, WAITING
 from .values import Pid
-
 
 __all__ = [
     "alive",
@@ -51,19 +51,17 @@ _current_frames = sys._current_frames
 
 # What every process costs before it holds anything: its record, inbox,
 # saved queue, lock, link and monitor sets.
-_BASE_SIZE = sum(
-    _getsizeof(part)
-    for part in (
-        object.__new__(ProcessRecord),
-        __import__("queue").SimpleQueue(),
-        deque(),
-        threading.Lock(),
-        set(),
-        set(),
-        {},
-        {},
-    )
+_EMPTY_PARTS: tuple[object, ...] = (
+    object.__new__(ProcessRecord),
+    SimpleQueue(),
+    deque(),
+    threading.Lock(),
+    set(),
+    set(),
+    {},
+    {},
 )
+_BASE_SIZE = sum(_getsizeof(part) for part in _EMPTY_PARTS)
 _UNSIZED_MESSAGE = 64  # a message still in the inbox, which cannot be looked at
 _CONTAINERS = (tuple, list, set, frozenset, deque)
 
@@ -383,7 +381,7 @@ class Sampler:
                     frames = _current_frames()
                 frame = frames.get(ident) if ident is not None else None
                 first, state = scan(frame)
-                current = _current_of(proc, first)
+                current = proc.initial_call if first is None else _current_of(proc, first)
                 if ident is None:
                     cpu = 0.0
                 elif ident == me:
@@ -395,7 +393,10 @@ class Sampler:
                         cpu = 0.0
                 if cpu < 0.0:
                     cpu = 0.0
-                held = _memory(proc, state, budget, 0)
+                if state is NO_STATE and not proc.saved and not proc.dictionary:
+                    held = _BASE_SIZE  # holds nothing yet: no need to look
+                else:
+                    held = _memory(proc, state, budget, 0)
             if waiting:
                 still[serial] = (proc, waits, current, cpu, held)
             append(

@@ -69,7 +69,7 @@ def link(pid: Pid) -> bool:
         if not trapping:
             raise ProcessLookupError(f"cannot link to {pid}: no such process (noproc)")
         signal_exit(me, pid, "noproc")
-    elif tracing.GUARD[0]:
+    elif tracing.GUARD[0] and other is not None:
         tracing.linked(me, other, "link")
     return True
 

@@ -17,7 +17,8 @@ import pprint
 import time
 from typing import Any, Callable
 
-from ..runtime import Exit, info
+from ..runtime import Exit, Pid, info
+from ..runtime import pid as make_pid
 from ..runtime.internal import (
     NO_STATE,
     Sample,
@@ -27,7 +28,6 @@ from ..runtime.internal import (
     exit_signal,
     held_state_of,
 )
-from ..runtime import Pid, pid as make_pid
 from .session import _from_outside
 
 __all__ = [
@@ -241,6 +241,10 @@ _SORT_KEY: dict[str, Callable[[Row], Any]] = {
 }
 
 
+def _current_key(row: Row) -> str:
+    return mfa_text(row[0].current_function)
+
+
 def cells(row: Row) -> list[str]:
     """The text of a row's cells, in COLUMNS order."""
     sample, cpu, rate = row
@@ -334,6 +338,9 @@ class TopModel:
         )
         return name, text
 
+    def _name_key(self, row: Row) -> str:
+        return self._text(row)[0]
+
     def ordered(self, sort: str = "cpu", reverse: bool = False, filter_text: str = "") -> list[Row]:
         """The rows sorted by ``sort`` (largest first for figures, A-Z for names), filtered."""
         rows = self.rows
@@ -342,10 +349,11 @@ class TopModel:
             rows = [row for row in rows if needle in self._text(row)[1] or needle in row[0].status]
         if sort not in SORT_KEYS:
             sort = "cpu"
+        key: Callable[[Row], Any]
         if sort == "name":
-            key: Callable[[Row], Any] = lambda row: self._text(row)[0]
+            key = self._name_key
         elif sort == "current":
-            key = lambda row: mfa_text(row[0].current_function)
+            key = _current_key
         else:
             key = _SORT_KEY[sort]
         # A stable sort of pid-ordered rows: equal figures stay oldest first.

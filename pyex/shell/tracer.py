@@ -16,7 +16,8 @@ from collections import deque
 from typing import Any
 
 from ..runtime import Pid, Process, receive, send
-from ..runtime.internal import TRACE_EVENTS as EVENTS, start_process
+from ..runtime.internal import TRACE_EVENTS as EVENTS
+from ..runtime.internal import start_process
 
 trace = Process.trace
 monitor = Process.monitor

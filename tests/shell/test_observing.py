@@ -201,10 +201,11 @@ def test_the_live_views_model_pages_sorts_filters_and_details(shell: Shell) -> N
     model.close()
 
 
-def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
+def run_piped(tmp_path: Path, stdin: str, *args: str) -> str:
+    """What ``pyex --no-startup ARGS < stdin`` prints (it must exit 0)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pyex", "--no-startup"],
-        input="spawn(receive, 'never')\nProcess.set_label('my worker')\ntop(sort='pid')\n1 + 1\n",
+        [sys.executable, "-m", "pyex", "--no-startup", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=30,
@@ -212,7 +213,11 @@ def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
         env=dict(os.environ, HOME=str(tmp_path), NO_COLOR="1"),
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
+    out = run_piped(tmp_path, "spawn(receive, 'never')\nProcess.set_label('my worker')\ntop(sort='pid')\n1 + 1\n")
     assert re.search(r"\d+ processes, CPU \d+% over 0\.\d s", out)
     assert re.search(r"PID\s+NAME\s+STATUS", out)
     assert re.search(r"#PID<0\.84\.0>\s+'my worker'\s+running", out)
@@ -293,3 +298,13 @@ def test_trace_helpers_check_their_arguments(shell: Shell) -> None:
     text = shell.eval("h(trace)").output
     assert text.startswith("trace(pid, limit=100)")
     assert "#PID<0.90.0> << 'hi'" in text
+
+
+def test_the_readmes_tree_is_what_the_example_prints(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    section = readme.split("## Watching processes")[1]
+    block = re.search(r"```text\n\$ pyex -i examples/watched_app.py\n(.*?)```", section, flags=re.S)
+    assert block is not None
+    out = run_piped(tmp_path, "tree()\n", "--echo", "-i", str(root / "examples" / "watched_app.py"))
+    assert block.group(1) in out

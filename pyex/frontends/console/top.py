@@ -88,7 +88,7 @@ def _fit(text: str, width: int, right: bool = False) -> str:
 
 def format_row(cells: list[str], columns: int) -> str:
     """One row's cells laid out in the view's columns, cut at the screen's width."""
-    parts = [_fit(cell, width, right) for cell, (_, width, right) in zip(cells, COLUMNS)]
+    parts = [_fit(cell, width, right) for cell, (_, width, right) in zip(cells, COLUMNS, strict=False)]
     return " ".join(parts)[:columns]
 
 
@@ -125,6 +125,7 @@ class TopView:
         self.gone = False
         self.jumping: str | None = None  # the pid a jump asked for, until its page comes
         self.app: Application[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
 
     # -- talking to the runtime -----------------------------------------------
 
@@ -136,8 +137,8 @@ class TopView:
                 return size.columns, size.rows
             except Exception:
                 pass
-        size = shutil.get_terminal_size((100, 30))
-        return size.columns, size.lines
+        fallback = shutil.get_terminal_size((100, 30))
+        return fallback.columns, fallback.lines
 
     def _limit(self) -> int:
         return max(1, self._size()[1] - HEADER_LINES - FOOTER_LINES)
@@ -457,7 +458,7 @@ class TopView:
             loop = asyncio.get_running_loop()
             loop.add_reader(self.reader.fd, self._on_readable)
             self.request_page(refresh=True)
-            loop.create_task(self._tick())
+            self._ticker = loop.create_task(self._tick())  # kept: a task nobody holds may vanish
 
         self.app.run(pre_run=started, handle_sigint=False)
         if not self.gone:
