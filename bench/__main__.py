@@ -14,7 +14,7 @@ import time
 
 from .common import Result
 
-SECTIONS = ("runtime", "otp", "shell", "dist")
+SECTIONS = ("runtime", "otp", "shell", "observe", "dist")
 
 
 def _format_number(value: float) -> str:
@@ -32,7 +32,7 @@ def report(section: str, results: list[Result]) -> None:
         line = f"  {result.name:<52} {figure:>16}"
         if result.limit is not None:
             line += f"   vs {_format_number(result.limit)} {result.unit} ({result.limit_name})"
-            if result.ratio is not None and result.unit.startswith("/"):
+            if result.ratio is not None and (result.unit.startswith("/") or result.unit == "ms"):
                 line += f" = {result.ratio:.2f}x"
         if result.goal:
             verdict = "ok" if result.ok else "MISSED"

@@ -22,6 +22,7 @@ from ..runtime.internal import (
     ATOMIC_TYPES,
     LONGEST,
     NOTHING,
+    TRACING,
     copy_message,
     current,
     deliver_to_alias,
@@ -37,6 +38,7 @@ from ..runtime.internal import (
     pid_of,
     send_request,
     take,
+    trace_event,
     wait_time,
 )
 from .handoff import hand_over
@@ -236,4 +238,6 @@ def reply(from_: Any, value: Any, strict: bool = True) -> str:
         ref,
         (ref, value) if value.__class__ in ATOMIC_TYPES else copy_message((ref, value), strict),
     )
+    if TRACING[0]:
+        trace_event(current(), "return", value)
     return "ok"

@@ -33,15 +33,19 @@ from typing import Any, NoReturn
 from ..runtime import Exit, Pid, Process, alive, send
 from ..runtime.internal import (
     ATOMIC_TYPES,
+    TRACING,
+    class_owner,
     copy_message,
     current,
     deliver_to_alias,
     find,
     has_messages,
+    hold_state,
     is_remote,
     receive_matching,
     snapshot,
     take,
+    trace_event,
 )
 from . import calls, child_spec, reports, starting, system
 from .handoff import hand_over
@@ -250,7 +254,7 @@ def _start(
     parent = Process.self() if link else None
     if dictionary is None:
         dictionary = {
-            "$initial_call": (cls.__qualname__, "init", 1),
+            "$initial_call": (class_owner(cls), "init", 1),
             "$behaviour": behaviour,
             "$module": cls,
         }
@@ -291,7 +295,7 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
         reports.start_failed(
             me,
             exc,
-            Process.get("$initial_call", (cls.__qualname__, "init", 1)),
+            Process.get("$initial_call", (class_owner(cls), "init", 1)),
             Process.get("$ancestors", []),
         )
         starter.ack(("error", exc))
@@ -366,6 +370,8 @@ class _Loop:
                         if tag == CALL and len(message) == 3:
                             self.last = message
                             from_ = message[1]
+                            if TRACING[0]:
+                                trace_event(me, "call", message[2], from_)
                             result = handle_call(message[2], from_, state)
                             if (
                                 result.__class__ is tuple
@@ -385,6 +391,8 @@ class _Loop:
                                     hand_over()  # nothing else to do: let the caller run now
                                 elif client.node != 0:
                                     calls.reply(from_, value)  # a caller on another node
+                                if TRACING[0]:
+                                    trace_event(me, "return", value)
                                 continue
                             state, extra = self._after_call(result, from_, state)
                             continue
@@ -523,3 +531,7 @@ def _normal_extra(extra: Any) -> Any:
     if extra.__class__ is str:
         return None
     return extra
+
+
+# info()'s memory estimate and the observer read a server's state from its loop.
+hold_state(_Loop.run.__code__, "state")

@@ -98,8 +98,14 @@ def start(
     tag = make_ref()
     starter = Starter(Process.self(), tag)
     dictionary = {"$ancestors": ancestors_of_caller(), **dictionary}
+    # info() shows the behaviour's initial call (Stack.init/1), not this module's.
     pid, mref = start_process(
-        _boot, (body, args, starter, name, dictionary), {}, link=link, monitor=True
+        _boot,
+        (body, args, starter, name, dictionary),
+        {},
+        link=link,
+        monitor=True,
+        initial_call=dictionary.get("$initial_call"),
     )
 
     def answer(message: Any) -> bool:

@@ -85,7 +85,12 @@ def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pi
         "$behaviour": "Task",
     }
     pid, ref = start_process(
-        _task_main, (me, fun, args, reply, dictionary), {}, link=link, monitor=reply
+        _task_main,
+        (me, fun, args, reply, dictionary),
+        {},
+        link=link,
+        monitor=reply,
+        initial_call=mfa,
     )
     # Describe it now, so that whoever looks at it next (the shell's i()) sees
     # what it is; whichever of us and the task comes first does it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, ContextManager
 
-from . import links, registry, table, timeouts, timers
+from . import links, registry, table, timeouts, timers, tracing
 from .binding import bound
 from .copying import copy_message
 from .current import current
@@ -79,6 +79,26 @@ def delete(key: Any) -> Any:
         return me.dictionary.pop(key, None)
 
 
+def set_label(label: Any) -> str:
+    """Label the calling process with any term (info() and top() show it); returns 'ok'.
+
+    Erlang's ``proc_lib:set_label/1``: a name for people, not for sending to.
+    """
+    from .copying import copy_message
+
+    current().label = copy_message(label)
+    return "ok"
+
+
+def get_label(pid: Pid) -> Any:
+    """The label of process ``pid`` (set with Process.set_label), or None."""
+    links.require_pid(pid, "get_label()")
+    proc = table.lookup(pid)
+    if proc is None or proc.lifecycle is not ALIVE:
+        return None
+    return proc.label
+
+
 def flag(name: str, value: bool) -> bool:
     """Set a process flag; only ``'trap_exit'`` exists. Returns the old value."""
     if name != "trap_exit":
@@ -140,6 +160,9 @@ class Process:
     spawn_link = staticmethod(spawn_link)
     spawn_monitor = staticmethod(spawn_monitor)
     self = staticmethod(self)
+    set_label = staticmethod(set_label)
+    get_label = staticmethod(get_label)
+    trace = staticmethod(tracing.trace)
 
     def __init__(self) -> None:
         raise TypeError("Process is a namespace of functions, not a class to instantiate")

@@ -22,11 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import registry, table
+from . import registry, table, tracing
+from .binding import local
 from .errors import NotRegisteredError
 from .record import ProcessRecord
 from .states import WAKE
 from .values import Pid
+
+_local = local()
+_tracing = tracing.GUARD  # True while anything is traced: one list lookup a message
 
 __all__ = [
     "deliver",
@@ -42,9 +46,17 @@ __all__ = [
 def deliver(proc: ProcessRecord, message: Any) -> None:
     """Put ``message`` (already copied) at the end of ``proc``'s mailbox.
 
-    A dead process's mailbox drops it. The one place every message goes in.
+    A dead process's mailbox drops it. The one place every message goes in:
+    the sender's ``messages_sent`` counts here, and the tracer hears of it.
     """
+    if _tracing[0]:
+        # Before it lands: the tracer hears of it before anything the receiver does with it.
+        tracing.delivered(proc, message)
     proc.put(message)
+    try:
+        _local.proc.sent += 1  # only the sender's thread counts its sends
+    except AttributeError:
+        pass  # a thread that is not a process (a timer, a front end)
 
 
 def resolve(dest: Any) -> ProcessRecord | None:

@@ -27,7 +27,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import reaper, registry, remote, table, wakeups
+from . import reaper, registry, remote, table, tracing, wakeups
 from .async_exc import clear_pending, raise_in_thread
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
@@ -137,6 +137,7 @@ def exit_now(proc: ProcessRecord) -> ProcessExit:
 
 def begin(proc: ProcessRecord) -> bool:
     """Called by the worker before running the target: False if already ended."""
+    proc.cpu_start = time.thread_time()
     with proc.lock:
         proc.ident = threading.get_ident()
         return proc.lifecycle is ALIVE
@@ -195,6 +196,8 @@ def finish(proc: ProcessRecord) -> None:
         reason = proc.exit_reason
         wake_slot, proc.wake_slot = proc.wake_slot, False
         on_exit, proc.on_exit = proc.on_exit, None
+    if tracing.GUARD[0]:
+        tracing.exited(proc, reason)
     if wake_slot:
         wakeups.release_slot()
     if name is not None:

@@ -11,6 +11,25 @@ needs a second hook anywhere else.
 
 from __future__ import annotations
 
-__all__ = ["active"]
+import threading
+
+__all__ = ["active", "need"]
 
 active = False
+
+_lock = threading.Lock()
+_needed: set[str] = set()
+
+
+def need(who: str, on: bool) -> None:
+    """``who`` (e.g. ``'tracing'``) needs every message to pass deliver and take, or no more.
+
+    ``active`` stays True while anyone needs it.
+    """
+    global active
+    with _lock:
+        if on:
+            _needed.add(who)
+        else:
+            _needed.discard(who)
+        active = bool(_needed)

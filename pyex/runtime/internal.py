@@ -10,7 +10,12 @@ or write its fields; everything they need is one of these:
 - calls: ``send_request`` and the rest of requests.py (monitor-with-alias);
 - the console's Ctrl+C: ``interrupt``, ``clear_interrupt``;
 - observing: ``snapshot`` (a ``ProcessSnapshot``), ``watch_exit``,
-  ``runtime_counts``;
+  ``runtime_counts``; ``Sampler`` / ``sample_all`` (every process at once, for
+  a live view), ``dictionary_of``, ``held_state_of`` (a server's state, read
+  from its stack), and ``class_owner`` / ``hold_state`` (the one naming rule
+  of info(), and how a server loop declares where it keeps its state);
+- tracing: ``TRACING`` (the one guard, ``TRACING[0]`` True while anything
+  is traced) and ``trace_event`` (a behaviour's events: a call, its return);
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
 - other nodes: ``is_remote``, ``local_name``, ``node_of`` (remote.py: where a
@@ -33,8 +38,18 @@ from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
+from .frames import class_owner, hold_state, stack_bottom
 from .interrupts import clear_interrupt, interrupt
-from .introspection import ProcessSnapshot, snapshot
+from .introspection import (
+    NO_STATE,
+    ProcessSnapshot,
+    Sample,
+    Sampler,
+    dictionary_of,
+    held_state_of,
+    sample_all,
+    snapshot,
+)
 from .links import demonitor, down_of, link, monitor, set_trap_exit, unlink
 from .links import exit as exit_signal
 from .mailbox import receive_matching
@@ -47,9 +62,26 @@ from .taking import NOTHING, UNSET, has_messages, take
 from .thread_state import keep as keep_thread_local
 from .timeouts import LONGEST, wait_time
 from .timers import schedule as schedule_timer
+from .tracing import EVENTS as TRACE_EVENTS
+from .tracing import GUARD as TRACING
+from .tracing import emit as trace_event
+from .tracing import traced_by
 from .values import Pid
 
 __all__ = [
+    "TRACING",
+    "TRACE_EVENTS",
+    "trace_event",
+    "traced_by",
+    "NO_STATE",
+    "Sample",
+    "Sampler",
+    "class_owner",
+    "dictionary_of",
+    "held_state_of",
+    "hold_state",
+    "stack_bottom",
+    "sample_all",
     "ATOMIC_TYPES",
     "is_remote",
     "remote",
@@ -164,7 +196,11 @@ def dictionary_defaults(pid: Pid, entries: dict[Any, Any]) -> None:
             proc.dictionary.setdefault(key, value)
 
 
-def run_here(fun: Callable[[], Any], on_start: Callable[[Pid], None]) -> None:
+def run_here(
+    fun: Callable[[], Any],
+    on_start: Callable[[Pid], None],
+    initial_call: tuple[str, str, int] | None = None,
+) -> None:
     """Run ``fun()`` as a new process in the calling thread, until the process has exited.
 
     ``on_start(pid)`` is called first, from the calling thread. For a thread
@@ -173,7 +209,7 @@ def run_here(fun: Callable[[], Any], on_start: Callable[[Pid], None]) -> None:
     (an adopted one is retired first).
     """
     retire_current()
-    proc = ProcessRecord((fun, (), {}), describe_call(fun, 0))
+    proc = ProcessRecord((fun, (), {}), initial_call or describe_call(fun, 0))
     pid = table.add(proc)
     on_start(pid)
     workers.run(proc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import registry, remote, table
+from . import registry, remote, table, tracing
 from .copying import copy_message
 from .current import current
 from .delivery import deliver_down, deliver_to_alias
@@ -71,6 +71,8 @@ def link(pid: Pid) -> bool:
         if not trapping:
             raise ProcessLookupError(f"cannot link to {pid}: no such process (noproc)")
         signal_exit(me, pid, "noproc")
+    elif tracing.GUARD[0] and other is not None:
+        tracing.linked(me, other, "link")
     return True
 
 
@@ -111,6 +113,8 @@ def unlink(pid: Pid) -> bool:
         if other is not None:
             with other.lock:
                 other.links.discard(me.pid)
+    if tracing.GUARD[0] and other is not None:
+        tracing.linked(me, other, "unlink")
     return True
 
 

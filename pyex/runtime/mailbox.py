@@ -57,6 +57,10 @@ def send(dest: Any, message: Any) -> Any:
     elif not hooks.active:
         # deliver(), inline: the fastest case (see hooks.py).
         proc.put(message if message.__class__ in ATOMIC_TYPES else copy_message(message))
+        try:
+            _local.proc.sent += 1
+        except AttributeError:
+            pass
         return message
     deliver(proc, message if message.__class__ in ATOMIC_TYPES else copy_message(message))
     return message
@@ -90,6 +94,7 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
             pass
         else:
             if item is not WAKE:
+                proc.received += 1
                 return item
             check_signals(proc)
     if proc.lifecycle is DEAD:

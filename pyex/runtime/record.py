@@ -15,6 +15,7 @@ registry's lock may be held while taking a process's lock).
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from queue import SimpleQueue
 from typing import Any, Callable
@@ -59,6 +60,11 @@ class ProcessRecord:
         "reaping",
         "raised_into",
         "monitor_names",
+        "label",
+        "cpu_start",
+        "waits",
+        "received",
+        "sent",
         "__weakref__",
     )
 
@@ -104,6 +110,18 @@ class ProcessRecord:
         self.raised_into = False  # an exception was raised into its thread by another
         # Called with (pid, reason) once the exit is complete; see exits.watch_exit().
         self.on_exit: Callable[[Pid, Any], None] | None = None
+        self.label: Any = None  # Process.set_label's term
+        # The thread's CPU clock when the process started on it (threads are
+        # reused: a process's CPU time is the clock's advance since then).
+        self.cpu_start = time.thread_time() if adopted else 0.0
+        # How many times it has blocked in wait() (sections.py): an observer
+        # that finds the same count and the process still waiting knows it
+        # has not run since.
+        self.waits = 0
+        # Messages it has taken out of its mailbox and sent (each counted by
+        # the owner's thread only: taking.py, mailbox.py / delivery.py).
+        self.received = 0
+        self.sent = 0
 
     def __repr__(self) -> str:
         return f"<ProcessRecord {self.pid} {self.lifecycle}>"

@@ -66,6 +66,7 @@ def wait(proc: ProcessRecord, timeout: float | None) -> Any:
     item of ``saved`` (kept there so that nothing is lost if a signal is raised
     now). Raises ProcessExit or KeyboardInterrupt when signalled.
     """
+    proc.waits += 1  # before it shows WAITING (see introspection.Sampler)
     enter(proc, WAITING)
     try:
         item = proc.inbox.get(True, timeout)

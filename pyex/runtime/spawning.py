@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import table, workers
+from . import table, tracing, workers
 from .current import current
 from .exits import finish
+from .frames import call_tuple, class_owner, describe_call
 from .record import ProcessRecord
 from .sections import shielded
 from .states import EXITING
 from .values import Pid, Ref, make_ref
 
 __all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "call_tuple", "start_process"]
-
-
-def call_tuple(module: str, qualname: str, arity: int) -> tuple[str, str, int]:
-    """``(module, function, arity)`` as info() shows it: a method's class stands for its module."""
-    owner, _, short = qualname.rpartition(".")
-    if owner and "<locals>" not in owner:
-        return (owner, short, arity)
-    return (module, qualname, arity)
-
-
-def describe_call(fun: Any, arity: int) -> tuple[str, str, int]:
-    """``(module, function name, arity)`` of a callable, as info() shows it."""
-    name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None)
-    if name is None:
-        name = type(fun).__qualname__
-    return call_tuple(getattr(fun, "__module__", None) or "builtins", name, arity)
 
 
 def _target(
@@ -49,6 +34,8 @@ def _target(
             raise AttributeError(f"{owner} has no function {name!r} to spawn")
         if not callable(function):
             raise TypeError(f"{owner}.{name} is not callable, so it cannot be spawned")
+        if isinstance(fun, type):
+            owner = class_owner(fun)
         return (function, tuple(arguments), {}), (owner, name, len(arguments))
     if not callable(fun):
         raise TypeError(
@@ -64,9 +51,17 @@ def start_process(
     kwargs: dict[str, Any],
     link: bool = False,
     monitor: bool = False,
+    initial_call: tuple[str, str, int] | None = None,
 ) -> tuple[Pid, Ref | None]:
-    """Create and start a process, linked to and/or monitored by the caller."""
-    target, initial_call = _target(fun, args, kwargs)
+    """Create and start a process, linked to and/or monitored by the caller.
+
+    ``initial_call`` overrides what info() shows as the process's initial
+    call: for a layer whose own function starts the user's code (a
+    GenServer's ``init``, the shell).
+    """
+    target, described = _target(fun, args, kwargs)
+    if initial_call is None:
+        initial_call = described
     parent = current()
     proc = ProcessRecord(target, initial_call, parent.group_leader)
     ref = make_ref() if monitor else None
@@ -96,6 +91,8 @@ def start_process(
                 f"cannot spawn: the system refused a new thread "
                 f"({table.count()} processes alive): {exc}"
             ) from exc
+    if tracing.GUARD[0]:
+        tracing.emit(parent, "spawn", pid)
     return pid, ref
 
 

@@ -84,6 +84,7 @@ def take(
             if default is not UNSET:
                 return default
             raise ReceiveTimeout(f"no matching message arrived within {timeout:g} s")
+    proc.received += 1  # only the owner's thread takes, so only it counts
     return message
 
 
@@ -145,6 +146,7 @@ def take_first_tagged(proc: ProcessRecord, tag: Any) -> Any:
     if first is WAKE:  # (the section's leave() acts on what it stands for)
         return NOTHING
     if first.__class__ is tuple and first and first[0] is tag:
+        proc.received += 1
         return first
     saved.append(first)  # the oldest message: saved keeps the order
     return NOTHING

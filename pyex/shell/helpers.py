@@ -46,6 +46,10 @@ HELPER_NAMES = (
     "exports",
     "state",
     "pid",
+    "top",
+    "tree",
+    "trace",
+    "untrace",
     "configure",
 ) + DEBUG_NAMES
 
@@ -145,6 +149,7 @@ class Helpers:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._printer: Any = None  # the process that prints trace()'s events
 
     def as_dict(self) -> dict[str, Any]:
         helpers: dict[str, Any] = {name: getattr(self, name) for name in HELPER_NAMES if hasattr(self, name)}
@@ -278,6 +283,90 @@ class Helpers:
     def state(self, server: Any, timeout: float = 5.0) -> Any:
         """The state of a GenServer, Agent or Supervisor (Erlang's :sys.get_state)."""
         return get_state(server, timeout)
+
+    # -- watching processes ----------------------------------------------------
+
+    def top(self, sort: str = "cpu", limit: int = 30) -> None:
+        """Watch every process: a live full-screen table in the console, one snapshot elsewhere.
+
+        Rows: pid, name (registered name, else label, else initial call),
+        status, message queue, CPU % over the refresh window, CPU time,
+        messages/s, memory, current function. In the console: arrows and
+        PgUp/PgDn move, c/t/m/u/r/n/i sort by CPU %, CPU time, memory, queue,
+        rate, name, pid (again: reverse), / filters, g jumps to a pid, Enter
+        shows the process in detail, Tab the supervision tree, k kills (asks
+        first), p pauses, q goes back. Piped or through pyex.Shell it prints
+        one table of the ``limit`` rows first by ``sort`` and returns.
+        """
+        from .observer import SORT_KEYS, top_table
+
+        if sort not in SORT_KEYS:
+            raise ValueError(f"top(): sort must be one of {', '.join(SORT_KEYS)}, got {sort!r}")
+        opener = getattr(self._session.display, "open_view", None)
+        if opener is not None and opener("top", {"sort": sort}):
+            return  # the console shows it once this command is over
+        print(top_table(sort, limit))
+
+    def tree(self, sup: Any = None) -> None:
+        """Print the supervision tree of ``sup`` (pid or name), or of every top-level supervisor.
+
+        Each child: its id, pid, worker or supervisor, restart type; each
+        supervisor: its strategy and its recent restarts against the
+        intensity it allows. A supervisor that answers slowly or a child that
+        dies meanwhile shows as such.
+        """
+        from .observer import tree_text
+
+        print(tree_text(sup))
+
+    def trace(self, pid: Any, limit: int = 100) -> None:
+        """Print what process ``pid`` (or a registered name) does, one line per event, above the prompt.
+
+        Events: messages in (``#PID<0.90.0> << 'hi'``) and out
+        (``#PID<0.90.0> ! 'hi' -> #PID<0.84.0>``), spawns, links, its exit,
+        and for a GenServer each call and reply. Stops by itself after
+        ``limit`` events (with a notice), when the process exits, and when
+        the shell process goes; ``untrace(pid)`` stops it sooner. Built on
+        ``Process.trace(pid, True, events, tracer)``.
+        """
+        from ..runtime import Process
+        from ..runtime.internal import TRACE_EVENTS
+        from .tracer import start_printer, tell_limit
+
+        target = Process.whereis(pid) if isinstance(pid, str) else pid
+        if target is None:
+            raise ValueError(f"trace(): no process is registered as {pid!r}")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"trace(): limit must be a whole number of events >= 1, got {limit!r}")
+        printer = self._printer
+        if printer is None or not Process.alive(printer):
+            printer = self._printer = start_printer(Process.self())
+        tell_limit(printer, target, limit)
+        Process.trace(target, True, TRACE_EVENTS, tracer=printer)
+        print(f"tracing {target} (at most {limit} events; untrace({target!r}) stops it)")
+
+    def untrace(self, pid: Any = None) -> None:
+        """Stop trace(pid); untrace() stops every trace this shell started."""
+        from ..runtime import Process
+        from ..runtime.internal import TRACE_EVENTS, traced_by
+        from .tracer import tell_untraced
+
+        printer = self._printer
+        if printer is None:
+            print("nothing is traced")
+            return
+        if pid is None:
+            targets = traced_by(printer)
+        else:
+            target = Process.whereis(pid) if isinstance(pid, str) else pid
+            targets = [target] if target in traced_by(printer) else []
+        if not targets:
+            print("nothing is traced" if pid is None else f"{pid} is not traced")
+            return
+        for target in targets:
+            Process.trace(target, False, TRACE_EVENTS)
+            tell_untraced(printer, target)
+        print("untraced " + ", ".join(str(target) for target in targets))
 
     # -- code ----------------------------------------------------------------
 

@@ -20,8 +20,10 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any, Callable, Protocol
 
-from ..runtime import spawn
-from ..runtime.internal import retire_current, run_here, schedule_timer
+from ..runtime.internal import retire_current, run_here, schedule_timer, start_process
+
+# What info() shows as a shell process's initial call: (module, function, arity).
+Call = tuple[str, str, int]
 
 __all__ = ["Host", "WorkerHost", "MainThreadHost", "from_outside", "NUDGE_SIGNAL"]
 
@@ -37,8 +39,8 @@ MAIN_THREAD_WAIT = 1.0
 class Host(Protocol):
     """Starts shell processes, and wakes the thread one runs on."""
 
-    def start(self, fun: Callable[[], Any]) -> Any:
-        """Start a process running ``fun()``; returns its pid."""
+    def start(self, fun: Callable[[], Any], initial_call: Call | None = None) -> Any:
+        """Start a process running ``fun()`` (shown as ``initial_call``); returns its pid."""
 
     def nudge(self) -> None:
         """Wake the shell process's thread from a blocking call (after an interrupt)."""
@@ -71,11 +73,16 @@ def from_outside(action: Callable[..., Any], *args: Any) -> Any:
     return results[0]
 
 
+def _spawn_from_outside(fun: Callable[[], Any], initial_call: Call | None) -> Any:
+    """Spawn ``fun()`` from a short-lived thread; its pid."""
+    return from_outside(start_process, fun, (), {}, False, False, initial_call)[0]
+
+
 class WorkerHost:
     """Shell processes on worker threads, as every process."""
 
-    def start(self, fun: Callable[[], Any]) -> Any:
-        return from_outside(spawn, fun)
+    def start(self, fun: Callable[[], Any], initial_call: Call | None = None) -> Any:
+        return _spawn_from_outside(fun, initial_call)
 
     def nudge(self) -> None:
         pass  # a worker thread cannot be woken from C; the interrupt lands when it returns
@@ -84,8 +91,9 @@ class WorkerHost:
 class _Job:
     """A shell process to start on the main thread: taken by it, or given up by start()."""
 
-    def __init__(self, fun: Callable[[], Any]) -> None:
+    def __init__(self, fun: Callable[[], Any], initial_call: Call | None) -> None:
         self.fun = fun
+        self.initial_call = initial_call
         self.lock = threading.Lock()
         self.state = "waiting"  # -> "taken" (by the main thread) or "given up" (by start())
         self.pids: SimpleQueue[Any] = SimpleQueue()
@@ -112,15 +120,15 @@ class MainThreadHost:
         self._ident: int | None = None
         self._hosting = False  # a shell process runs on the main thread now
 
-    def start(self, fun: Callable[[], Any]) -> Any:
-        job = _Job(fun)
+    def start(self, fun: Callable[[], Any], initial_call: Call | None = None) -> Any:
+        job = _Job(fun, initial_call)
         self._jobs.put(job)
         try:
             return job.pids.get(True, MAIN_THREAD_WAIT)
         except Empty:
             pass
         if job.claim("given up"):
-            return from_outside(spawn, fun)
+            return _spawn_from_outside(fun, initial_call)
         return job.pids.get()  # taken just now: its pid comes at once
 
     def nudge(self) -> None:
@@ -159,7 +167,7 @@ class MainThreadHost:
                     continue
                 self._hosting = True
                 try:
-                    run_here(job.fun, job.pids.put)
+                    run_here(job.fun, job.pids.put, job.initial_call)
                 finally:
                     self._hosting = False
             except BaseException:

@@ -134,7 +134,9 @@ class Session:
         with self._lock:  # close() sees either no new process or this one
             if self._closed:
                 return
-            pid = self.host.start(evaluator.main)
+            # info() shows the shell process as running the shell, in the namespace's module.
+            shell_call = (str(self.namespace.get("__name__", "__main__")), "shell", 0)
+            pid = self.host.start(evaluator.main, shell_call)
             proc = find(pid)
             assert proc is not None
             set_group_leader(pid, self)  # its output, and its children's, come here

@@ -17,7 +17,7 @@ def shell():
 
 def test_processes_lists_only_the_users_processes(shell):
     calls = shell.eval("[info(p)['initial_call'] for p in processes()]").value
-    assert calls == [("Evaluator", "main", 0)]
+    assert calls == [("__main__", "shell", 0)]  # the shell process, never a frame of pyex
 
 
 def test_killing_every_process_leaves_the_shell_working(shell):

@@ -17,8 +17,14 @@ TRANSCRIPTS = HERE / "transcripts"
 
 
 def normalize(text: str) -> str:
-    """Make a transcript comparable across runs: clock times and the Python version vary."""
+    """Make a transcript comparable across runs.
+
+    Clock times, the Python version, a busy process's CPU time and the line
+    its loop is at vary.
+    """
     text = re.sub(r"\d\d:\d\d:\d\d\.\d{3} \[", "HH:MM:SS.mmm [", text)
+    text = re.sub(r"'cpu_time': [0-9.e-]+", "'cpu_time': T", text)
+    text = re.sub(r"(\('<pyex\(\d+\)>', )\d+\)", r"\1L)", text)
     return re.sub(r"\(Python \d+\.\d+\.\d+\S*\)", "(Python X.Y.Z)", text)
 
 

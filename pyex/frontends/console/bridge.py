@@ -18,6 +18,7 @@ import sys
 import threading
 from typing import Any
 
+from ...runtime.internal import stack_bottom
 from ...shell import Evaluation, Session, banner
 from ...shell.console_input import install_console_stdin
 from ...shell.hosting import Host, MainThreadHost
@@ -116,6 +117,11 @@ class _BridgeDisplay:
     def width(self) -> int:
         return self.columns
 
+    def open_view(self, name: str, options: dict[str, Any]) -> bool:
+        """A helper (top()) asks for a full-screen view, shown once its command is over."""
+        self._bridge.view = {"name": name, **options}
+        return True
+
     # Also the fallback group leader: output of threads that are not processes.
     def write_output(self, text: str, stream: str, proc: Any) -> None:
         self._bridge.outbox.output(text)
@@ -155,6 +161,8 @@ class Bridge:
         self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
         self._commands = 0
         self._shown_prompt = ""
+        self.view: Message | None = None  # a full-screen view the last command asked for
+        self._top: Any = None  # what the top() view shows (shell/observer.py), while it is up
 
     @staticmethod
     def _on_sigint(signum: int, frame: Any) -> None:
@@ -279,6 +287,8 @@ class Bridge:
             "colors": self.session.config.get("colors"),
             "interrupted": isinstance(evaluation.error, KeyboardInterrupt),
         }
+        if self.view is not None:
+            result["view"], self.view = self.view, None
         result.update(self._prompt_fields())
         self.outbox.send_now(result)
 
@@ -355,7 +365,22 @@ class Bridge:
             self.outbox.send_now({"op": "completions", "id": message["id"], "items": items})
         elif op == "exit":
             return int(message.get("status") or 0)
+        elif isinstance(op, str) and op.startswith("top_"):
+            self._serve_top(message)
         return None
+
+    def _serve_top(self, message: Message) -> None:
+        """The top() view's requests: pages of rows, a process in detail, the tree, a kill."""
+        from ...shell.observer import TopModel
+
+        if message["op"] == "top_close":
+            if self._top is not None:
+                self._top.close()
+            self._top = None
+            return
+        if self._top is None:
+            self._top = TopModel()
+        self.outbox.send_now(self._top.handle(message))
 
     def _finish(self, status: int) -> int:
         """Let the prompt process restore the terminal and leave before we do."""
@@ -365,6 +390,11 @@ class Bridge:
             except subprocess.TimeoutExpired:
                 self.ui.kill()
         return status
+
+
+# The serving thread is a process too (it sends): what calls Bridge.run is the
+# launcher, not code of that process, and info()/top() never show it.
+stack_bottom(Bridge.run.__code__)
 
 
 def run_console(

@@ -245,6 +245,15 @@ class PromptProcess:
             display.write("\n" + result.get("banner", "") + "\n")
         self._take_prompts(result)
 
+    def _show_view(self, view: Message) -> None:
+        """A full-screen view a command asked for (top()); the prompt comes back after it."""
+        from .top import TopView
+
+        if view.get("name") == "top":
+            TopView(self.writer, self.reader, self._stashed.append, view, self.color).run()
+            if self.reader.eof:
+                raise _RuntimeGone
+
     def _write_long(self, text: str) -> None:
         """Write ``text`` a chunk at a time; Ctrl+C (SIGINT: the terminal is cooked) stops it."""
         if len(text) <= CHUNK:
@@ -375,6 +384,8 @@ class PromptProcess:
                 self.show(result)
                 if result.get("exit") is not None:
                     return int(result["exit"])
+                if result.get("view"):
+                    self._show_view(result["view"])
         except _RuntimeGone:
             return 1
 
