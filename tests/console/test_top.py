@@ -26,8 +26,8 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     tmux.keys("Enter")
     screen = tmux.wait_for(r"^pyex top - processes")
     assert re.search(r"PID\s+NAME\s+STATUS\s+QUEUE\s+CPU %\s+CPU TIME\s+MSGS/S\s+MEMORY\s+CURRENT FUNCTION", screen)
-    screen = tmux.wait_for(r"#PID<0\.85\.0>\s+the_sup\s+waiting")
-    assert "#PID<0.84.0>" in screen and "pyex(2)>" not in screen
+    screen = tmux.wait_for(r"#PID<0\.84\.0>\s+the_sup\s+waiting")
+    assert "#PID<0.83.0>" in screen and "pyex(2)>" not in screen
 
     # Sort by pid, filter, jump to the supervisor, look at it in detail.
     tmux.keys("i")
@@ -36,7 +36,7 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     tmux.type("the_s")
     # The filter applies as it is typed: the rows follow once the page comes.
     tmux.wait_for(
-        lambda screen: "filter: the_s_" in screen and "#PID<0.84.0>" not in screen,
+        lambda screen: "filter: the_s_" in screen and "#PID<0.83.0>" not in screen,
         what="the filtered rows",
     )
     tmux.keys("Enter")
@@ -50,8 +50,8 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
 
     # The supervision tree tab.
     tmux.keys("Tab")
-    screen = tmux.wait_for(r"└── Agent #PID<0\.86\.0> worker permanent")
-    assert re.search(r"#PID<0\.85\.0> 'the_sup' Supervisor one_for_one, restarts 0/3 in 5 s", screen)
+    screen = tmux.wait_for(r"└── Agent #PID<0\.85\.0> worker permanent")
+    assert re.search(r"#PID<0\.84\.0> 'the_sup' Supervisor one_for_one, restarts 0/3 in 5 s", screen)
     tmux.keys("Tab")
     tmux.wait_for(r"^pyex top - processes")
 
@@ -59,14 +59,14 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     tmux.keys("/")
     tmux.keys("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter")
     tmux.keys("g")
-    tmux.type("86")
+    tmux.type("85")
     tmux.keys("Enter")
-    tmux.wait_for(r"at #PID<0\.86\.0>")
+    tmux.wait_for(r"at #PID<0\.85\.0>")
     tmux.keys("k")
-    tmux.wait_for(r"kill #PID<0\.86\.0>\? \(y/n\)")
+    tmux.wait_for(r"kill #PID<0\.85\.0>\? \(y/n\)")
     tmux.keys("y")
-    tmux.wait_for(r"killed #PID<0\.86\.0>")
-    tmux.wait_for(r"#PID<0\.(?!86\.)\d+\.0>\s+__main__\.<lambda>/0\s+waiting")  # the restarted agent
+    tmux.wait_for(r"killed #PID<0\.85\.0>")
+    tmux.wait_for(r"#PID<0\.(?!85\.)\d+\.0>\s+__main__\.<lambda>/0\s+waiting")  # the restarted agent
     tmux.keys("p")
     tmux.wait_for(r"\[paused\]")
 
@@ -75,7 +75,7 @@ def test_top_shows_the_processes_and_gives_the_prompt_back(spawn_term: Callable[
     screen = tmux.wait_for(r"pyex\(3\)>")
     assert "pyex top" not in screen
     assert "pyex(2)> top()" in screen
-    tmux.type("Supervisor.which_children(sup)[0][1] != pid('0.86.0')")
+    tmux.type("Supervisor.which_children(sup)[0][1] != pid('0.85.0')")
     tmux.keys("Enter")
     tmux.wait_for(r"^True$")
     tmux.wait_for(r"pyex\(4\)>")
