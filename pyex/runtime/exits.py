@@ -28,7 +28,7 @@ from queue import Empty
 from typing import Any, Callable
 
 from . import reaper, registry, table, wakeups
-from .async_exc import clear_pending, raise_in_thread
+from .async_exc import clear_pending, raise_safely
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
 from .errors import Exit, ProcessExit
@@ -64,7 +64,7 @@ def _raise_locked(proc: ProcessRecord, exc_type: type[BaseException]) -> bool:
         if ident == threading.get_ident():
             return True
         proc.raised_into = True
-        raise_in_thread(ident, exc_type)
+        raise_safely(ident, exc_type, lambda: not proc.settled)
     elif proc.activity is WAITING and not proc.adopted:
         wakeups.wake_to_exit(proc)
     # SHIELDED: leave() will see the new lifecycle. An adopted thread WAITING

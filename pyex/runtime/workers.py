@@ -18,6 +18,7 @@ from .binding import bind, local, unbind
 from .exits import begin, finish, settle
 from .record import ProcessRecord
 from .states import NORMAL_RETURN
+from .safe_points import register_thread, unregister_thread
 from .thread_state import keep, reset_locals, run_fresh
 
 __all__ = ["start", "thread_count", "idle_count", "trim_idle", "IDLE_SECONDS", "MAX_IDLE"]
@@ -84,6 +85,14 @@ def trim_idle() -> int:
 
 
 def _work(proc: ProcessRecord) -> None:
+    register_thread()  # the runtime may trace it from outside (safe_points)
+    try:
+        _serve(proc)
+    finally:
+        unregister_thread()
+
+
+def _serve(proc: ProcessRecord) -> None:
     global _idle, _threads
     while True:
         try:
