@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import registry, table
+from . import hooks, registry, table
+from .binding import bound
 from .errors import NotRegisteredError
 from .record import ProcessRecord
 from .states import WAKE
@@ -43,7 +44,15 @@ def deliver(proc: ProcessRecord, message: Any) -> None:
     """Put ``message`` (already copied) at the end of ``proc``'s mailbox.
 
     A dead process's mailbox drops it. The one place every message goes in.
+    Nothing arrives from a process after its DOWN: a zombie (finished by the
+    reaper while its code runs on) sending is made to raise its exit again.
     """
+    if hooks.zombies:
+        sender = bound()
+        if sender is not None and sender.zombie:
+            from .exits import exit_now  # (exits imports this module)
+
+            raise exit_now(sender)
     proc.put(message)
 
 

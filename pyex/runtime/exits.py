@@ -27,7 +27,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import reaper, registry, table, wakeups
+from . import hooks, reaper, registry, table, wakeups
 from .async_exc import clear_pending, raise_safely
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
@@ -163,6 +163,9 @@ def settle(proc: ProcessRecord, outcome: Any) -> bool:
                 crashed = True
             proc.exit_reason = reason
         proc.settled = True
+        if proc.zombie:  # its code has unwound at last
+            proc.zombie = False
+            hooks.zombie_gone()
     if proc.raised_into or proc.reaping:
         # No exception raised into the thread may outlive the process.
         clear_pending()

@@ -11,6 +11,31 @@ needs a second hook anywhere else.
 
 from __future__ import annotations
 
-__all__ = ["active"]
+__all__ = ["active", "zombies", "zombie_appeared", "zombie_gone"]
 
 active = False
+
+# Processes the reaper finished while their code still runs (stuck in C, or
+# swallowing their exit): declared dead, they must not act any more. While
+# there is one, ``active`` is set too, so that every send goes through
+# ``deliver``, which refuses a zombie sender -- at no cost to sends otherwise.
+zombies = 0
+_set_for_zombies = False
+
+
+def zombie_appeared() -> None:
+    """A process was declared dead while its code runs on (call under its lock)."""
+    global zombies, active, _set_for_zombies
+    zombies += 1
+    if not active:
+        active = _set_for_zombies = True
+
+
+def zombie_gone() -> None:
+    """A zombie's code has unwound at last."""
+    global zombies, active, _set_for_zombies
+    zombies -= 1
+    if zombies <= 0:
+        zombies = 0
+        if _set_for_zombies:
+            active = _set_for_zombies = False

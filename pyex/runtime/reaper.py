@@ -37,7 +37,7 @@ from queue import Empty, SimpleQueue
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import service_log
+from . import hooks, service_log
 from .async_exc import raise_safely
 from .errors import ProcessExit
 from .safe_points import is_library_file
@@ -161,6 +161,9 @@ def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
             proc.raised_into = True
             raise_safely(ident, Insist, lambda: not proc.settled)
         force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER
+        if force:
+            proc.zombie = True  # from now on it may not act (see hooks.zombies)
+            hooks.zombie_appeared()
     if force:
         # Queued, never logged here: a handler may be what the process is stuck in.
         service_log.log(
