@@ -40,7 +40,7 @@ from .record import ProcessRecord
 from .registry import check_name
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
-from .taking import NOTHING, UNSET, has_messages, take
+from .taking import NOTHING, UNSET, has_messages, mark, take
 from .timeouts import LONGEST, wait_time
 from .thread_state import keep as keep_thread_local
 from .timers import schedule as schedule_timer
@@ -84,6 +84,7 @@ __all__ = [
     "group_leader_of",
     "has_messages",
     "interrupt",
+    "mark",
     "name_holder",
     "open_request",
     "pid_of",

@@ -107,18 +107,19 @@ def snapshot(pid: Pid) -> ProcessSnapshot | None:
 
 
 def info(pid: Pid) -> dict[str, Any] | None:
-    """A dict describing the process ``pid``, or None if it is dead.
+    """A dict describing the process ``pid``, or None if it is not alive.
 
-    Keys: current_function, initial_call, status ('running', 'waiting' or
-    'exiting'), message_queue_len, links, monitors, monitored_by, trap_exit,
-    registered_name, dictionary.
+    None exactly when ``alive(pid)`` is False: a process whose exit has begun
+    is not described any more. Keys: current_function, initial_call, status
+    ('running' or 'waiting'), message_queue_len, links, monitors,
+    monitored_by, trap_exit, registered_name, dictionary.
     """
     require_pid(pid, "info()")
     proc = table.lookup(pid)
     if proc is None:
         return None
     shot = _snapshot(proc)
-    if shot is None:
+    if shot is None or shot.status == "exiting":  # alive() is False from then on
         return None
     # A monitor by name shows as ('process', (name, node)), as in Erlang.
     return {
