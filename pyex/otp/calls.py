@@ -32,6 +32,7 @@ from ..runtime.internal import (
     find,
     is_remote,
     local_name,
+    mark,
     monitor,
     name_holder,
     node_of,
@@ -144,12 +145,16 @@ def call(
     ref = Tag()
     copy = request if request.__class__ in ATOMIC_TYPES else copy_message(request)
     message = (tag, (pid_of(me), ref), copy)
+    # What is in the mailbox now is older than the request: no reply nor DOWN
+    # of this call can be there, so the wait never looks at it (Erlang's
+    # receive marker), however many messages wait.
+    start = mark(me)
     other, message, closed = send_request(me, pid, other, ref, message, hand_over)
     if closed:
         return message[1]
     match = _matcher(ref)
     if message is NOTHING:
-        message = take(me, match, wait, NOTHING)
+        message = take(me, match, wait, NOTHING, after=start)
         if message is NOTHING:
             drop_request(me, ref, other, True, match)
             raise Exit(("timeout", _what(describe, server, request, timeout)))

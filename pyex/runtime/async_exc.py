@@ -17,11 +17,12 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from .errors import ProcessExit
+from .safe_points import cancel_safe_point, in_library_code, raise_at_safe_point
 
-__all__ = ["raise_in_thread", "clear_pending"]
+__all__ = ["raise_in_thread", "raise_safely", "clear_pending"]
 
 _set = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_ulong, ctypes.py_object)(
     ("PyThreadState_SetAsyncExc", ctypes.pythonapi)
@@ -33,6 +34,20 @@ def raise_in_thread(ident: int, exc_type: type[BaseException]) -> bool:
     if not _filtering and issubclass(exc_type, ProcessExit):
         _filter_unraisable()
     return _set(ident, exc_type) == 1
+
+
+def raise_safely(ident: int, exc_type: type[BaseException], wanted: Callable[[], bool]) -> None:
+    """``raise_in_thread``, but never into library code (see safe_points).
+
+    A thread running the standard library's code now raises at its next safe
+    point instead, if ``wanted()`` is still true then. Call it holding the lock
+    that keeps the thread's process from settling.
+    """
+    if in_library_code(ident) and raise_at_safe_point(ident, exc_type, wanted):
+        if not _filtering and issubclass(exc_type, ProcessExit):
+            _filter_unraisable()
+        return
+    raise_in_thread(ident, exc_type)
 
 
 _filtering = False
@@ -76,6 +91,7 @@ def clear_pending(ident: int | None = None) -> None:
     own = threading.get_ident()
     if ident is not None and ident != own:
         raise ValueError("clear_pending() clears the calling thread's pending exception only")
+    cancel_safe_point()  # one still waiting for a safe point, too
     try:
         # Setting it signals the interpreter, so the next function call takes
         # it; the loop guards against another thread clearing that signal

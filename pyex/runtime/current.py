@@ -6,7 +6,7 @@ import threading
 
 from . import table
 from .binding import bind, local, unbind
-from .exits import finish
+from .exits import exit_now, finish
 from .record import ProcessRecord
 from .states import DEAD
 
@@ -46,8 +46,13 @@ def current() -> ProcessRecord:
         proc: ProcessRecord = _local.proc
     except AttributeError:
         return adopt()
-    if proc.lifecycle is DEAD and proc.adopted:
-        return adopt()
+    if proc.lifecycle is DEAD:
+        if proc.adopted:
+            return adopt()
+        if proc.zombie:
+            # Declared dead while its code runs on: it may not act (spawn,
+            # link, register, call...) -- its exit, again.
+            raise exit_now(proc)
     return proc
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import registry, table, tracing
-from .binding import local
+from . import hooks, registry, table, tracing
+from .binding import bound, local
 from .errors import NotRegisteredError
 from .record import ProcessRecord
 from .states import WAKE
@@ -48,7 +48,15 @@ def deliver(proc: ProcessRecord, message: Any) -> None:
 
     A dead process's mailbox drops it. The one place every message goes in:
     the sender's ``messages_sent`` counts here, and the tracer hears of it.
+    Nothing arrives from a process after its DOWN: a zombie (finished by the
+    reaper while its code runs on) sending is made to raise its exit again.
     """
+    if hooks.zombies:
+        sender = bound()
+        if sender is not None and sender.zombie:
+            from .exits import exit_now  # (exits imports this module)
+
+            raise exit_now(sender)
     if _tracing[0]:
         # Before it lands: the tracer hears of it before anything the receiver does with it.
         tracing.delivered(proc, message)

@@ -27,8 +27,8 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import reaper, registry, remote, table, tracing, wakeups
-from .async_exc import clear_pending, raise_in_thread
+from . import hooks, reaper, registry, remote, table, tracing, wakeups
+from .async_exc import clear_pending, raise_safely
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
 from .errors import Exit, ProcessExit
@@ -64,7 +64,7 @@ def _raise_locked(proc: ProcessRecord, exc_type: type[BaseException]) -> bool:
         if ident == threading.get_ident():
             return True
         proc.raised_into = True
-        raise_in_thread(ident, exc_type)
+        raise_safely(ident, exc_type, lambda: not proc.settled)
     elif proc.activity is WAITING and not proc.adopted:
         wakeups.wake_to_exit(proc)
     # SHIELDED: leave() will see the new lifecycle. An adopted thread WAITING
@@ -164,6 +164,9 @@ def settle(proc: ProcessRecord, outcome: Any) -> bool:
                 crashed = True
             proc.exit_reason = reason
         proc.settled = True
+        if proc.zombie:  # its code has unwound at last
+            proc.zombie = False
+            hooks.zombie_gone()
     if proc.raised_into or proc.reaping:
         # No exception raised into the thread may outlive the process.
         clear_pending()

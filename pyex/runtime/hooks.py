@@ -13,23 +13,50 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["active", "need"]
+__all__ = ["active", "need", "zombies", "zombie_appeared", "zombie_gone"]
 
+# True while anyone needs every message to pass deliver and take.
 active = False
 
-_lock = threading.Lock()
+# Processes the reaper finished while their code still runs (stuck in C, or
+# swallowing their exit): declared dead, they must not act any more. While
+# there is one, ``active`` is set too, so that every send goes through
+# ``deliver``, which refuses a zombie sender -- at no cost to sends otherwise.
+zombies = 0
+
+_lock = threading.Lock()  # a leaf: nothing is taken while it is held
 _needed: set[str] = set()
+
+
+def _update() -> None:
+    global active
+    active = bool(_needed) or zombies > 0
 
 
 def need(who: str, on: bool) -> None:
     """``who`` (e.g. ``'tracing'``) needs every message to pass deliver and take, or no more.
 
-    ``active`` stays True while anyone needs it.
+    ``active`` stays True while anyone needs it (or a zombie exists).
     """
-    global active
     with _lock:
         if on:
             _needed.add(who)
         else:
             _needed.discard(who)
-        active = bool(_needed)
+        _update()
+
+
+def zombie_appeared() -> None:
+    """A process was declared dead while its code runs on."""
+    global zombies
+    with _lock:
+        zombies += 1
+        _update()
+
+
+def zombie_gone() -> None:
+    """A zombie's code has unwound at last."""
+    global zombies
+    with _lock:
+        zombies = max(0, zombies - 1)
+        _update()

@@ -58,7 +58,7 @@ from .registry import check_name
 from .remote import is_remote, local_name, node_of
 from .requests import close_request, drop_alias, drop_request, open_request, send_request
 from .spawning import describe_call, start_process
-from .taking import NOTHING, UNSET, has_messages, take
+from .taking import NOTHING, UNSET, has_messages, mark, take
 from .thread_state import keep as keep_thread_local
 from .timeouts import LONGEST, wait_time
 from .timers import schedule as schedule_timer
@@ -123,6 +123,7 @@ __all__ = [
     "group_leader_of",
     "has_messages",
     "interrupt",
+    "mark",
     "name_holder",
     "open_request",
     "pid_of",

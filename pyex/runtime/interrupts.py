@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from .async_exc import raise_in_thread
+from .async_exc import raise_safely
 from .delivery import wake
 from .record import ProcessRecord
 from .states import ALIVE, RUNNING
@@ -25,7 +25,7 @@ def interrupt(proc: ProcessRecord) -> bool:
             if proc.ident == threading.get_ident():
                 raise KeyboardInterrupt
             proc.raised_into = True
-            raise_in_thread(proc.ident, KeyboardInterrupt)
+            raise_safely(proc.ident, KeyboardInterrupt, lambda: not proc.settled)
             # If it blocks in the runtime's wait before the exception is
             # raised, the token wakes it so that the exception can be.
             wake(proc)

@@ -37,8 +37,10 @@ from queue import Empty, SimpleQueue
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Callable
 
-from .async_exc import raise_in_thread
+from . import hooks, service_log
+from .async_exc import raise_safely
 from .errors import ProcessExit
+from .safe_points import is_library_file
 from .services import Service
 from .states import EXITING, RUNNING
 from .thread_state import keep
@@ -83,8 +85,12 @@ def stop_frames_at(code: CodeType) -> None:
 
 
 def _stop(frame: FrameType, event: str, arg: Any) -> Any:
-    """Trace function of a thread whose code swallowed its exit: raise it again."""
-    if frame.f_code.co_filename.startswith(_RUNTIME_DIR):
+    """Trace function of a thread whose code swallowed its exit: raise it again.
+
+    Never inside library code but as a function starts (see safe_points).
+    """
+    filename = frame.f_code.co_filename
+    if filename.startswith(_RUNTIME_DIR) or (event != "call" and is_library_file(filename)):
         return None
     # Raising from a trace function also turns tracing off in this thread.
     raise ProcessExit()
@@ -153,10 +159,15 @@ def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
         running = proc.activity is RUNNING and ident is not None
         if running and ident is not None:
             proc.raised_into = True
-            raise_in_thread(ident, Insist)
+            raise_safely(ident, Insist, lambda: not proc.settled)
         force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER
+        if force:
+            proc.zombie = True  # from now on it may not act (see hooks.zombies)
+            hooks.zombie_appeared()
     if force:
-        logger.warning(
+        # Queued, never logged here: a handler may be what the process is stuck in.
+        service_log.log(
+            logging.WARNING,
             "Process %s did not stop within %g s of its exit signal (reason: %r); "
             "it is finished without it and its thread is abandoned until it unwinds",
             proc.pid,
@@ -193,8 +204,10 @@ def _loop() -> None:
             _, _, proc, finish, told = heapq.heappop(heap)
             try:
                 delay = _press(proc, finish, now - told)
-            except Exception:  # never let one process stop the reaper
-                logger.exception("pyex reaper: pressing %s failed", proc)
+            except Exception as exc:  # never let one process stop the reaper
+                service_log.log(
+                    logging.ERROR, "pyex reaper: pressing %s failed", proc, exc_info=exc
+                )
                 delay = None
             if delay is not None:
                 heapq.heappush(heap, (now + delay, next(seq), proc, finish, told))

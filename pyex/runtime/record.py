@@ -58,6 +58,7 @@ class ProcessRecord:
         "on_exit",
         "settled",
         "reaping",
+        "zombie",
         "raised_into",
         "monitor_names",
         "label",
@@ -107,6 +108,9 @@ class ProcessRecord:
         self.wake_slot = False  # holds one of the waker's slots (see wakeups)
         self.settled = False  # its code has ended and its exit reason is fixed
         self.reaping = False  # the reaper watches it (see reaper)
+        # Finished by the reaper while its code runs on: it may no longer act
+        # (send, spawn, link...) -- see hooks.zombies.
+        self.zombie = False
         self.raised_into = False  # an exception was raised into its thread by another
         # Called with (pid, reason) once the exit is complete; see exits.watch_exit().
         self.on_exit: Callable[[Pid, Any], None] | None = None

@@ -29,7 +29,7 @@ from .sections import check_signals, wait
 from .states import TIMEOUT, WAKE
 from .timeouts import wait_time
 
-__all__ = ["take", "take_first_tagged", "has_messages", "UNSET", "NOTHING"]
+__all__ = ["take", "mark", "take_first_tagged", "has_messages", "UNSET", "NOTHING"]
 
 Matcher = Callable[[Any], bool]
 
@@ -53,14 +53,18 @@ def take(
     match: Matcher | None = None,
     timeout: Any = None,
     default: Any = UNSET,
+    after: int = 0,
 ) -> Any:
     """Take ``proc``'s first message (in arrival order) that ``match`` accepts.
 
     Call it from ``proc``'s own thread. ``match`` None accepts any message;
     ``timeout`` in seconds (None: forever, 0: poll); when it passes, return
-    ``default`` if given, else raise ReceiveTimeout.
+    ``default`` if given, else raise ReceiveTimeout. ``after`` is a ``mark``
+    taken earlier: the messages before it are known not to match (Erlang's
+    receive marker: a call's reply cannot be older than its request), so
+    they are not looked at again, however many there are.
     """
-    if match is None and timeout is None:
+    if match is None and timeout is None and not after:
         # The fast path: the next message, however long it takes.
         saved = proc.saved
         while True:
@@ -79,7 +83,7 @@ def take(
                     break
             check_signals(proc)
     else:
-        message = _select(proc, match, wait_time(timeout))
+        message = _select(proc, match, wait_time(timeout), after)
         if message is NOTHING:
             if default is not UNSET:
                 return default
@@ -88,11 +92,25 @@ def take(
     return message
 
 
-def _select(proc: ProcessRecord, match: Matcher | None, timeout: float | None) -> Any:
+def mark(proc: ProcessRecord) -> int:
+    """Where ``proc``'s mailbox ends now, for ``take(..., after=mark)``."""
+    return len(proc.saved)
+
+
+def _select(
+    proc: ProcessRecord, match: Matcher | None, timeout: float | None, after: int = 0
+) -> Any:
     """The first message ``match`` accepts within ``timeout``, or NOTHING."""
     saved = proc.saved
     # 1. Messages already taken out but skipped by an earlier take.
-    if saved:
+    if after:
+        # Only those after the mark; indexing a deque near its end is cheap.
+        for index in range(min(after, len(saved)), len(saved)):
+            if match is None or match(saved[index]):
+                message = saved[index]
+                del saved[index]
+                return message
+    elif saved:
         if match is None:
             return saved.popleft()
         for index, message in enumerate(saved):

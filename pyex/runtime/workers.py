@@ -17,6 +17,7 @@ from . import reaper
 from .binding import bind, local, unbind
 from .exits import begin, finish, settle
 from .record import ProcessRecord
+from .safe_points import register_thread, unregister_thread
 from .states import NORMAL_RETURN
 from .thread_state import keep, reset_locals, run_fresh
 
@@ -84,6 +85,14 @@ def trim_idle() -> int:
 
 
 def _work(proc: ProcessRecord) -> None:
+    register_thread()  # the runtime may trace it from outside (safe_points)
+    try:
+        _serve(proc)
+    finally:
+        unregister_thread()
+
+
+def _serve(proc: ProcessRecord) -> None:
     global _idle, _threads
     while True:
         try:
