@@ -24,6 +24,7 @@ def normalize(text: str) -> str:
     """
     text = re.sub(r"\d\d:\d\d:\d\d\.\d{3} \[", "HH:MM:SS.mmm [", text)
     text = re.sub(r"'cpu_time': [0-9.e-]+", "'cpu_time': T", text)
+    text = re.sub(r"'memory': [0-9]+", "'memory': M", text)  # an estimate: sizes vary by Python
     text = re.sub(r"(\('<pyex\(\d+\)>', )\d+\)", r"\1L)", text)
     return re.sub(r"\(Python \d+\.\d+\.\d+\S*\)", "(Python X.Y.Z)", text)
 
