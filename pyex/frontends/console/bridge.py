@@ -136,7 +136,7 @@ class Bridge:
     The calling thread does everything but write output: it waits for the
     prompt's messages (and for a shell process's death), runs commands, answers
     completions. Ctrl+C during a command reaches this process as SIGINT (the
-    terminal sends it to both processes; the prompt's ignores it). Nothing is
+    terminal sends it to both processes; the prompt's only counts it). Nothing is
     raised for it here: the signal's wake-up file (``signal.set_wakeup_fd``)
     tells an interrupter thread, which interrupts the running command. So a
     press never lands in the serving thread's own work, and is not lost when
@@ -159,6 +159,12 @@ class Bridge:
         self.session = Session(self.display, main_module=True, host=host)
         self._wake_read, self._wake_write = os.pipe()
         self._command = 0  # the command Ctrl+C presses count towards; 0 while none runs
+        self._inbox: list[Message] = []  # read from the prompt, not handled yet
+        self._starting = False  # a command's message is taken, the command not begun
+        # Held to tell what a Ctrl+C is for, and while that changes: reading
+        # messages, a command beginning and ending.
+        self._press_lock = threading.Lock()
+        self._pressed_command, self._presses = 0, 0  # Ctrl+C presses during that command
         self._commands = 0
         self._shown_prompt = ""
         self.view: Message | None = None  # a full-screen view the last command asked for
@@ -169,29 +175,44 @@ class Bridge:
         """Nothing: a Python handler must be set for the wake-up file to be written."""
 
     def _interrupt_loop(self, signals_fd: int) -> None:
-        counted, presses = 0, 0
         while True:
             try:
                 signals = os.read(signals_fd, 512)
             except OSError:
                 return
             for number in signals:
-                command = self._command
-                if number != signal.SIGINT:
-                    continue
-                if command == 0:
-                    # The terminal sends SIGINT only while no prompt is up: pressed
-                    # after Enter, before the command began. It is that command's.
+                if number == signal.SIGINT:
+                    self.on_ctrl_c()
+
+    def on_ctrl_c(self) -> None:
+        """A Ctrl+C the terminal sent as SIGINT (no prompt is up): interrupt what it is for."""
+        with self._press_lock:
+            command = self._command
+            if command == 0:
+                # No command runs: pressed after Enter, before the command began
+                # (its message is here: it is that command's), or as the last one
+                # ended, before the prompt came back: nobody's. (Pressed before the
+                # command was sent, the prompt process tells us with the command.)
+                if self._command_waiting():
                     self.session.interrupt_next(within=PRESS_BEFORE_COMMAND)
-                    continue
-                presses = presses + 1 if command == counted else 1
-                counted = command
-                if presses >= INTERRUPTS_BEFORE_KILL:
-                    self.session.kill_shell()
-                    continue
-                self.session.interrupt()
-                if presses == INTERRUPTS_BEFORE_KILL - 1:
-                    self._announce_kill()
+                return
+        self._presses = self._presses + 1 if command == self._pressed_command else 1
+        self._pressed_command = command
+        if self._presses >= INTERRUPTS_BEFORE_KILL:
+            self.session.kill_shell()
+            return
+        self.session.interrupt()
+        if self._presses == INTERRUPTS_BEFORE_KILL - 1:
+            self._announce_kill()
+
+    def _command_waiting(self) -> bool:
+        """Whether a command has come from the prompt and not begun (with ``_press_lock`` held)."""
+        if self._starting or any(message.get("op") == "eval" for message in self._inbox):
+            return True
+        try:
+            return bool(select.select([self.reader.fd], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def _announce_kill(self) -> None:
         """Before the press that kills the shell process: say what it will do."""
@@ -216,11 +237,20 @@ class Bridge:
 
     def _eval(self, source: str, filename: str | None = None) -> Evaluation:
         """Run a command; Ctrl+C meanwhile interrupts it."""
-        self._commands += 1
-        self._command = self._commands
+        self._begin_command()
         try:
             return self.session.eval(source, filename=filename)
         finally:
+            self._end_command()
+
+    def _begin_command(self) -> None:
+        with self._press_lock:
+            self._commands += 1
+            self._command = self._commands
+            self._starting = False
+
+    def _end_command(self) -> None:
+        with self._press_lock:
             self._command = 0
 
     def wake(self) -> None:
@@ -239,19 +269,23 @@ class Bridge:
         self._shown_prompt = fields["prompt"]
         return fields
 
-    def _next_messages(self) -> list[Message] | None:
-        """Wait for the prompt's messages; None when it is gone. Recovers a dead shell."""
+    def _next_messages(self) -> bool:
+        """Wait for the prompt's messages, into ``_inbox``; False when it is gone.
+
+        Recovers a dead shell meanwhile.
+        """
         while True:
             ready, _, _ = select.select([self.reader.fd, self._wake_read], [], [])
             if self._wake_read in ready:
                 os.read(self._wake_read, 4096)
                 self._recover()
             if self.reader.fd in ready:
-                messages = self.reader.read_available()
-                if messages:
-                    return messages
+                with self._press_lock:
+                    self._inbox.extend(self.reader.read_available())
+                if self._inbox:
+                    return True
                 if self.reader.eof:
-                    return None
+                    return False
 
     def _run_file(self, path: str) -> Evaluation:
         try:
@@ -331,10 +365,12 @@ class Bridge:
         ready.update(self._prompt_fields())
         self.outbox.send_now(ready)
         while True:
-            messages = self._next_messages()
-            if messages is None:
+            if not self._next_messages():
                 return self._finish(0)  # the prompt is gone
-            for message in messages:
+            while self._inbox:
+                with self._press_lock:
+                    message = self._inbox.pop(0)
+                    self._starting = message.get("op") == "eval"
                 status = self._handle(message)
                 if status is not None:
                     return self._finish(status)
@@ -345,12 +381,11 @@ class Bridge:
             self.display.columns = int(message.get("width") or 80)
             cancel = message.get("cancel")
             if cancel:  # Ctrl+C or Ctrl+D at a question (a pry request, a process reading)
-                self._commands += 1
-                self._command = self._commands
+                self._begin_command()
                 try:
                     evaluation = self.session.cancel_prompt(eof=cancel == "eof")
                 finally:
-                    self._command = 0
+                    self._end_command()
             else:
                 if message.get("interrupt"):
                     self.session.interrupt_next()  # Ctrl+C came with the Enter that sent it

@@ -88,6 +88,10 @@ class PromptProcess:
         self.question = False  # the prompt asks (a pry request): an empty answer counts
         self.exit_status: int | None = None
         self._late_ctrl_c = False  # Ctrl+C read after Enter, while the prompt was going
+        # SIGINTs the terminal sent this process (both processes get each one): one
+        # that comes after the prompt ended, before its command is sent, is that
+        # command's; the runtime, not knowing of the command yet, drops its copy.
+        self._sigints = 0
         self._completion_ids = itertools.count(1)
         self._stashed: list[Message] = []  # read while waiting for completions
         self.prompt_session: PromptSession[str] = PromptSession(
@@ -185,7 +189,7 @@ class PromptProcess:
         """Wait for a result, showing output as it comes.
 
         Ctrl+C meanwhile is the runtime's: the terminal sends it SIGINT too, and
-        its session interrupts the command (this process ignores SIGINT).
+        its session interrupts the command (this process only counts SIGINTs).
         """
         while True:
             message = self.reader.read()
@@ -270,6 +274,10 @@ class PromptProcess:
                 self.display.write(text[start : start + CHUNK])
         finally:
             signal.signal(signal.SIGINT, previous)
+
+    def count_sigint(self, signum: int, frame: Any) -> None:
+        """SIGINT: Ctrl+C while the terminal is cooked (no prompt is up)."""
+        self._sigints += 1
 
     def _late_ctrl_c_binding(self) -> KeyBindings:
         """Ctrl+C read once Enter has ended the prompt: kept for the command, not lost."""
@@ -363,6 +371,7 @@ class PromptProcess:
                         return 0
                 finally:
                     self.display.prompt_ended()
+                    sigints_at_prompt_end = self._sigints
                 if cancel is None and not text.strip() and not self.question:
                     continue
                 message = {
@@ -372,7 +381,9 @@ class PromptProcess:
                     "cancel": cancel,
                 }
                 typed_ahead = self._ctrl_c_typed_ahead()
-                if typed_ahead:
+                # A SIGINT after Enter, before the command is sent (the runtime dropped its copy).
+                pressed_after_enter = self._sigints != sigints_at_prompt_end
+                if typed_ahead or pressed_after_enter:
                     message["interrupt"] = True  # pressed with Enter: it is this command's
                 self.writer.send(message)
                 result = self._wait_for()
@@ -397,8 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-color", action="store_true")
     options = parser.parse_args(argv)
     color = not options.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    return PromptProcess(options.commands, options.events, color).run()
+    prompt = PromptProcess(options.commands, options.events, color)
+    signal.signal(signal.SIGINT, prompt.count_sigint)
+    return prompt.run()
 
 
 if __name__ == "__main__":
