@@ -4,7 +4,7 @@ def boom():
 
 p = spawn_link(boom); receive(("EXIT", p, ANY), timeout=5)
 Process.flag("trap_exit", False)
-ref = Process.monitor(spawn(lambda: "ok"))
+p = spawn(lambda: receive(timeout=5)); ref = Process.monitor(p); send(p, "go")
 receive(("DOWN", ref, ANY, ANY, ANY), timeout=5)
 ref = Process.monitor(pid(0, 9999, 0))
 flush()
