@@ -169,7 +169,7 @@ def _run(options: argparse.Namespace, color: bool) -> int:
     if failed is not None:
         return failed
     if options.remsh:
-        from .dist.remsh import run_remote_shell
+        from .dist.remote_terminal import run_remote_shell
 
         return run_remote_shell(options.remsh, color=color)
     reads_stdin = options.file == "-"

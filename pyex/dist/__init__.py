@@ -8,5 +8,8 @@ rex, spawn requests, group leaders), api.py (``Node``, ``rpc``).
 
 from .api import Node, rpc
 from .terms import Atom
+from ..shell.namespace import add_preloaded
+
+add_preloaded({"Node": Node, "rpc": rpc, "Atom": Atom})  # every shell starts with them
 
 __all__ = ["Atom", "Node", "rpc"]

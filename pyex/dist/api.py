@@ -10,7 +10,7 @@ from typing import Any, List, Tuple, Union
 
 from ..runtime import Exit, Pid, Ref, make_ref, receive, send
 from ..runtime import self as self_pid
-from ..runtime.internal import demonitor, monitor, remote
+from ..runtime.internal import demonitor, inbound, monitor
 from . import services
 from .connection import Control
 from .node import DEFAULT_TICKTIME, LocalNode, current_node, random_cookie
@@ -195,13 +195,13 @@ def _spawn(node: str, module: str, function: str, args: list[Any], link: bool,
     def on_reply(flags: Any, result: Any) -> None:
         # Runs in the connection's reader, before anything else the new process sends.
         if result.__class__ is Pid:
-            if flags & 1 and remote.add_link(me, result):
+            if flags & 1 and inbound.add_link(me, result):
                 with conn.lock:
                     conn.links.add((me, result))
-            if flags & 2 and remote.add_monitor(me, req_id, result):
+            if flags & 2 and inbound.add_monitor(me, req_id, result):
                 with conn.lock:
                     conn.monitors[req_id] = (me, result)
-        remote.deliver(me, (tag, result))
+        inbound.deliver(me, (tag, result))
 
     local.expect_spawn_reply(req_id, on_reply)
     conn.send((Control.SPAWN_REQUEST, req_id, me, me,

@@ -23,12 +23,12 @@ import time
 from typing import Any, Callable
 
 from ..runtime import Pid, Ref
-from ..runtime.internal import remote
-from . import epmd_client, handshake
+from ..runtime.internal import inbound, remote
+from . import epmd_client, handshake, services
 from .connection import NO_MESSAGE, Connection, Control
-from .terms import Atom, Codec, ImproperList, NodeNames, RemoteRef, TermError
+from .terms import Atom, Codec, ImproperList, NodeNames, RemoteRef, TermError, exit_term
 
-__all__ = ["LocalNode", "split_name", "exit_term", "current_node", "DEFAULT_TICKTIME"]
+__all__ = ["LocalNode", "split_name", "current_node", "DEFAULT_TICKTIME"]
 
 logger = logging.getLogger("pyex.dist")
 
@@ -49,21 +49,6 @@ def split_name(name: str, longnames: bool = False) -> tuple[str, str]:
         raise ValueError("a node name cannot be empty")
     host = socket.getfqdn() if longnames else socket.gethostname().split(".")[0]
     return name, host
-
-
-def exit_term(reason: Any, codec: Codec) -> Any:
-    """An exit reason as a term: an exception becomes ``{ExceptionName, Message}``."""
-    if isinstance(reason, BaseException):
-        return (Atom(type(reason).__name__), str(reason))
-    if reason.__class__ is str:
-        return Atom(reason)  # 'normal', 'killed', 'shutdown': atoms, as everywhere in pyex
-    if reason.__class__ is tuple and reason and reason[0].__class__ is str:
-        reason = (Atom(reason[0]),) + reason[1:]  # ('shutdown', x), ('timeout', ...)
-    try:
-        codec.encode(reason)
-    except TermError:
-        return (Atom("python_term"), repr(reason))
-    return reason
 
 
 def _is_local_host(host: str) -> bool:
@@ -122,8 +107,6 @@ class LocalNode:
         self.creation = self._registration.creation
         self.nodes.set_local(self.name, self.creation)
         self.pid = Pid(0, 0, 0)  # the node itself, as sender of what no process sends
-        from . import services  # services import node's helpers: bound late
-
         self.services = services.Services(self)
         self._acceptor = threading.Thread(target=self._accept_loop, name="dist-accept",
                                           daemon=True)
@@ -284,11 +267,11 @@ class LocalNode:
             monitors, conn.monitors = conn.monitors, {}
             remote_watchers, conn.watchers = conn.watchers, {}
         for local, far in sorted(links):
-            remote.exit_signal(local, far, "noconnection", linked=True)
+            inbound.exit_signal(local, far, "noconnection", linked=True)
         for ref, (local, target) in monitors.items():
-            remote.down(local, ref, target, "noconnection")
+            inbound.down(local, ref, target, "noconnection")
         for ref, (target, _far) in remote_watchers.items():
-            remote.remove_watcher(target, ref)
+            inbound.remove_watcher(target, ref)
         self.services.connection_down(conn)
         for pid in watchers:
             remote_deliver(pid, ("nodedown", conn.name))
@@ -353,7 +336,7 @@ class LocalNode:
     def link(self, local: Pid, far: Pid) -> None:
         conn = self._conn_for(far)
         if conn is None:
-            remote.exit_signal(local, far, "noconnection", linked=True)
+            inbound.exit_signal(local, far, "noconnection", linked=True)
             return
         with conn.lock:
             conn.links.add((local, far))
@@ -373,7 +356,7 @@ class LocalNode:
     def monitor(self, local: Pid, target: Any, ref: Ref) -> None:
         conn = self._conn_for(target)
         if conn is None:
-            remote.down(local, ref, target, "noconnection")
+            inbound.down(local, ref, target, "noconnection")
             return
         with conn.lock:
             conn.monitors[ref] = (local, target)
@@ -448,7 +431,7 @@ class LocalNode:
                 remote_deliver_alias(control[2], message)
         elif op == Control.LINK:
             _, far, local = control
-            if remote.add_link(local, far):
+            if inbound.add_link(local, far):
                 with conn.lock:
                     conn.links.add((local, far))
             else:
@@ -457,13 +440,13 @@ class LocalNode:
             _, ident, far, local = control
             with conn.lock:
                 conn.links.discard((local, far))
-            remote.remove_link(local, far)
+            inbound.remove_link(local, far)
             conn.send((Control.UNLINK_ID_ACK, ident, local, far))
         elif op == Control.UNLINK:
             _, far, local = control
             with conn.lock:
                 conn.links.discard((local, far))
-            remote.remove_link(local, far)
+            inbound.remove_link(local, far)
         elif op == Control.EXIT or op == Control.PAYLOAD_EXIT:
             far, local = control[1], control[2]
             reason = message if op == Control.PAYLOAD_EXIT else control[3]
@@ -471,14 +454,14 @@ class LocalNode:
                 known = (local, far) in conn.links
                 conn.links.discard((local, far))
             if known:
-                remote.exit_signal(local, far, reason, linked=True)
+                inbound.exit_signal(local, far, reason, linked=True)
         elif op == Control.EXIT2 or op == Control.PAYLOAD_EXIT2:
             far, local = control[1], control[2]
             reason = message if op == Control.PAYLOAD_EXIT2 else control[3]
-            remote.exit_signal(local, far, reason, linked=False)
+            inbound.exit_signal(local, far, reason, linked=False)
         elif op == Control.MONITOR_P:
             _, far, target, ref = control
-            pid = remote.add_watcher(target, ref, far)
+            pid = inbound.add_watcher(target, ref, far)
             if pid is None and target in self.services.NAMES:
                 pass  # a built-in service: it lives as long as the node does
             elif pid is None:
@@ -493,7 +476,7 @@ class LocalNode:
             _, _far, target, ref = control
             with conn.lock:
                 conn.watchers.pop(ref, None)
-            remote.remove_watcher(target, ref)
+            inbound.remove_watcher(target, ref)
         elif op == Control.MONITOR_P_EXIT or op == Control.PAYLOAD_MONITOR_P_EXIT:
             watched, local, ref = control[1], control[2], control[3]
             reason = message if op == Control.PAYLOAD_MONITOR_P_EXIT else control[4]
@@ -501,7 +484,7 @@ class LocalNode:
                 entry = conn.monitors.pop(ref, None)
             if entry is not None:
                 shown = watched if watched.__class__ is Pid else (str(watched), conn.name)
-                remote.down(local, ref, shown, reason)
+                inbound.down(local, ref, shown, reason)
         elif op == Control.SPAWN_REQUEST:
             _, req_id, far, leader, mfa, options = control
             self.services.spawn_request(conn, req_id, far, leader, mfa, options, message)
@@ -540,16 +523,16 @@ from struct import error as struct_error  # noqa: E402  (a handshake's truncated
 def remote_deliver(pid: Any, message: Any) -> None:
     """Put ``message`` (fresh from the wire, so nobody else holds it) in local ``pid``'s mailbox."""
     if pid.__class__ is Pid:
-        remote.deliver(pid, message)
+        inbound.deliver(pid, message)
 
 
 def remote_deliver_named(name: Any, message: Any) -> bool:
     """Deliver to the local process registered as ``name``; False if nobody is."""
-    return remote.deliver_named(str(name), message)
+    return inbound.deliver_named(str(name), message)
 
 
 def remote_deliver_alias(ref: Any, message: Any) -> None:
-    remote.deliver_alias(ref, message)
+    inbound.deliver_alias(ref, message)
 
 
 def _register(alive: str, port: int, hidden: bool) -> epmd_client.Registration:

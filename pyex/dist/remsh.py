@@ -1,7 +1,7 @@
 """Remote shells: a Python shell on this node, driven through Erlang's io protocol.
 
 Both directions use what ``erl -remsh`` uses. The side that has the terminal runs
-an *io server* (Erlang's ``group`` process; pyex's ``serve_terminal``); the node
+an *io server* (Erlang's ``group`` process; pyex's ``remote_terminal.serve_terminal``); the node
 that evaluates runs a *remote shell loop* (``start_shell``) in a process whose
 group leader is that io server. The loop asks it for lines (``get_line`` with the
 prompt), evaluates each complete command in a shell of its own (``pyex.Shell``),
@@ -10,8 +10,8 @@ and sends back what the console would show (``put_chars``).
 - ``iex --remsh a@HOST`` calls ``'Elixir.IEx':start/2`` here, ``erl -remsh a@HOST``
   calls ``shell:start/0``: both get a remote shell loop.
 - ``pyex --sname b --remsh a@HOST`` asks node ``a`` for a loop whose group leader
-  is this terminal's io server: the shell process runs on ``a``; the prompt and its
-  line editing stay here.
+  is this terminal's io server (remote_terminal.py): the shell process runs on
+  ``a``; the prompt and its line editing stay here.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from typing import Any
 
 from ..runtime import Exit, Pid, make_ref, receive, send
 from ..runtime import self as self_pid
-from ..runtime.internal import monitor, remote
+from ..runtime.internal import inbound, remote
+from ..frontends.programmatic import Shell
 from .terms import Atom
 
-__all__ = ["start_shell", "serve_terminal", "run_remote_shell", "SHIMS"]
+__all__ = ["start_shell", "text_of", "SHIMS"]
 
 _PROMPT_NUMBER = re.compile(r"\((\d+)\)")
 
@@ -46,7 +47,7 @@ def _put(leader: Pid, text: str) -> None:
         _io(leader, (Atom("put_chars"), Atom("unicode"), text))
 
 
-def _as_text(data: Any) -> str | None:
+def text_of(data: Any) -> str | None:
     if isinstance(data, str) and not isinstance(data, Atom):
         return data
     if isinstance(data, bytes):
@@ -57,8 +58,6 @@ def _as_text(data: Any) -> str | None:
 
 
 def _shell_loop(leader: Pid, node_name: str) -> None:
-    from ..frontends.programmatic import Shell
-
     with Shell() as shell:
         _put(leader, f"pyex remote shell on {node_name} (Python {sys.version.split()[0]})\n")
         pending = ""
@@ -66,7 +65,7 @@ def _shell_loop(leader: Pid, node_name: str) -> None:
             match = _PROMPT_NUMBER.search(shell.prompt)
             number = match.group(1) if match else "1"
             prompt = f"pyex({node_name}){number}> " if not pending else f"...({node_name}){number}> "
-            line = _as_text(_io(leader, (Atom("get_line"), Atom("unicode"), prompt)))
+            line = text_of(_io(leader, (Atom("get_line"), Atom("unicode"), prompt)))
             if line is None:
                 return
             pending += line if line.endswith("\n") else line + "\n"
@@ -86,15 +85,12 @@ def _shell_loop(leader: Pid, node_name: str) -> None:
 
 def start_shell(leader: Any = None) -> Pid:
     """A remote shell loop for the io server ``leader`` (default: the caller's group leader)."""
-    from .node import current_node
-
-    node = current_node()
-    name = node.name if node is not None else "nonode@nohost"
+    name = remote.local_node()
     if leader is None:
-        leader = getattr(remote.group_leader_of(self_pid()), "leader", None)
+        leader = getattr(inbound.group_leader_of(self_pid()), "leader", None)
     if leader.__class__ is not Pid:
         raise RuntimeError("a remote shell needs an io server (a group leader on another node)")
-    return remote.spawn_for(_shell_loop, (leader, name))
+    return inbound.spawn_for(_shell_loop, (leader, name))
 
 
 class _IEx:
@@ -119,93 +115,10 @@ class _Code:
         return (Atom("module"), module)
 
 
-class _NetKernel:
-    @staticmethod
-    def get_net_ticktime() -> int:
-        from .node import current_node
-
-        node = current_node()
-        return int(node.ticktime) if node is not None else 60
-
 
 # Erlang modules a peer expects any node to have (looked up before Python's modules).
 SHIMS: dict[str, Any] = {
     "Elixir.IEx": _IEx,
     "shell": _ErlShell,
     "code": _Code,
-    "net_kernel": _NetKernel,
 }
-
-
-# -- the terminal side: pyex --remsh ----------------------------------------------
-
-
-def _read_line(prompt: str, session: Any) -> str | None:
-    try:
-        if session is not None:
-            return str(session.prompt(prompt)) + "\n"
-        sys.stdout.write(prompt)
-        sys.stdout.flush()
-        line = sys.stdin.readline()
-        return line if line else None
-    except EOFError:
-        return None
-    except KeyboardInterrupt:
-        return "\n"
-
-
-def serve_terminal(shell: Pid) -> int:
-    """Be the io server of remote shell ``shell`` until it ends; an exit status."""
-    session: Any = None
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory
-
-        history = os.environ.get("PYEX_HISTORY") or os.path.expanduser("~/.pyex_history")
-        session = PromptSession(history=FileHistory(history))
-    ref = monitor(shell)
-    while True:
-        message = receive()
-        if message.__class__ is not tuple:
-            continue
-        if message[0] == "DOWN" and message[1] == ref:
-            return 0
-        if message[0] == "nodedown":
-            print("*** connection to the remote node lost", file=sys.stderr)
-            return 1
-        if message[0] != "io_request" or len(message) != 4:
-            continue
-        sender, reply_as, request = message[1], message[2], message[3]
-        reply: Any = Atom("ok")
-        if request.__class__ is tuple and request:
-            kind = request[0]
-            if kind == "put_chars":
-                text = request[-1]
-                sys.stdout.write(text if isinstance(text, str) else _as_text(text) or "")
-                sys.stdout.flush()
-            elif kind in ("get_line", "get_chars", "get_until"):
-                prompt = request[2] if len(request) > 2 else ""
-                line = _read_line(_as_text(prompt) or "", session)
-                reply = Atom("eof") if line is None else line
-        send(sender, (Atom("io_reply"), reply_as, reply))
-
-
-def run_remote_shell(node: str, color: bool = False) -> int:
-    """``pyex --remsh NODE``: a shell whose shell process runs on ``node``."""
-    from .api import Node, _gen_call
-
-    if not Node.connect(node):
-        print(f"pyex: cannot connect to {node}", file=sys.stderr)
-        return 2
-    Node.monitor(node, True)
-    no_args: list[Any] = []
-    request = (Atom("call"), Atom("shell"), Atom("start"), no_args, self_pid())
-    try:
-        shell = _gen_call(("rex", node), request, 30.0)
-    except Exit as exc:
-        print(f"pyex: {node} did not start a shell: {exc.reason}", file=sys.stderr)
-        return 2
-    if shell.__class__ is not Pid:
-        print(f"pyex: {node} did not start a shell: {shell}", file=sys.stderr)
-        return 2
-    return serve_terminal(shell)

@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..runtime import Exit, Pid
 from ..runtime import self as self_pid
-from ..runtime.internal import remote
-from ..shell.output import install_routers
+from ..runtime.internal import inbound
+from ..shell.routing import install_routers
 from .connection import Connection, Control
 from .remsh import SHIMS
-from .terms import Atom, TermError
+from .terms import Atom, TermError, exit_term
 
 if TYPE_CHECKING:
     from .node import LocalNode
@@ -76,6 +76,16 @@ class _ErlangShim:
         return fun(*args)
 
 
+class _NetKernelShim:
+    """What peers ask of ``net_kernel`` here (``iex --remsh`` asks the tick time)."""
+
+    def __init__(self, node: LocalNode) -> None:
+        self._node = node
+
+    def get_net_ticktime(self) -> int:
+        return int(self._node.ticktime)
+
+
 def resolve(module: str, function: str, node: LocalNode | None = None) -> Callable[..., Any]:
     """The Python callable named ``module:function`` (exposed names first, then imports)."""
     module, function = str(module), str(function)
@@ -83,6 +93,8 @@ def resolve(module: str, function: str, node: LocalNode | None = None) -> Callab
         owner = _exposed.get(module)
     if owner is None and module == "erlang" and node is not None:
         owner = _ErlangShim(node)
+    if owner is None and module == "net_kernel" and node is not None:
+        owner = _NetKernelShim(node)
     if owner is None and module in SHIMS and hasattr(SHIMS[module], function):
         owner = SHIMS[module]
     if owner is None:
@@ -200,7 +212,7 @@ class Services:
                 value = (Atom("badrpc"), (Atom("EXIT"), (python_error(exc), [])))
             answer(value)
 
-        remote.spawn_for(call, group_leader=self._leader(leader))
+        inbound.spawn_for(call, group_leader=self._leader(leader))
 
     def _leader(self, leader: Any) -> Any:
         """The group leader for a process started for a peer: the peer's, if it gave one."""
@@ -250,7 +262,7 @@ class Services:
                     conn.watchers[req_id] = (pid, far)
 
         # Linked and monitored before it runs, as Erlang's spawn_request does.
-        remote.spawn_for(spawned, group_leader=self._leader(leader),
+        inbound.spawn_for(spawned, group_leader=self._leader(leader),
                          link=far if link else None,
                          watcher=(req_id, far) if monitor else None, prepare=prepare)
 
@@ -292,7 +304,6 @@ class Services:
 
 
 def _exit_reason(reason: Any, node: LocalNode) -> Any:
-    from .node import exit_term
 
     return exit_term(reason, node.codec)
 

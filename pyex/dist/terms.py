@@ -25,6 +25,7 @@ from ..runtime import Pid, Ref
 
 __all__ = [
     "Atom",
+    "exit_term",
     "ImproperList",
     "Port",
     "Fun",
@@ -649,3 +650,18 @@ def decode(data: bytes) -> Any:
     if end != len(data):
         raise TermError(f"{len(data) - end} bytes left over after the term")
     return value
+
+
+def exit_term(reason: Any, codec: Codec) -> Any:
+    """An exit reason as a term: an exception becomes ``{ExceptionName, Message}``."""
+    if isinstance(reason, BaseException):
+        return (Atom(type(reason).__name__), str(reason))
+    if reason.__class__ is str:
+        return Atom(reason)  # 'normal', 'killed', 'shutdown': atoms, as everywhere in pyex
+    if reason.__class__ is tuple and reason and reason[0].__class__ is str:
+        reason = (Atom(reason[0]),) + reason[1:]  # ('shutdown', x), ('timeout', ...)
+    try:
+        codec.encode(reason)
+    except TermError:
+        return (Atom("python_term"), repr(reason))
+    return reason

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Any, ContextManager
+from typing import Any, ContextManager, Iterable
 
 from . import links, registry, table, timeouts, timers, tracing
 from .binding import bound
@@ -122,6 +122,24 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
         return timers.schedule(delay, lambda: send(dest, frozen))
 
 
+def trace(
+    pid: Pid, on: bool, events: Iterable[str] = ("send", "receive"), tracer: Pid | None = None
+) -> str:
+    """Turn tracing of ``pid``'s ``events`` on or off (Erlang's ``:erlang.trace/3``); returns 'ok'.
+
+    While on, ``tracer`` (default: the caller) gets ``('trace', pid, event,
+    ...)`` messages: ``'send'`` (message, to), ``'receive'`` (message),
+    ``'spawn'`` (child), ``'exit'`` (reason), ``'link'`` (other; also
+    ``'unlink'``), ``'call'`` (request, from_; then ``'return'``, reply).
+    Turning on adds ``events`` to those already traced (and sets the
+    tracer); turning off removes them. Raises ValueError for a pid that is
+    not alive or an unknown event.
+    """
+    if on and tracer is None:
+        tracer = current().pid
+    return tracing.trace(pid, on, events, tracer)
+
+
 def cancel_timer(ref: Ref) -> float | bool:
     """Cancel a send_after timer: the seconds it had left, or False if it already fired."""
     if ref.__class__ is not Ref:
@@ -162,7 +180,7 @@ class Process:
     self = staticmethod(self)
     set_label = staticmethod(set_label)
     get_label = staticmethod(get_label)
-    trace = staticmethod(tracing.trace)
+    trace = staticmethod(trace)
 
     def __init__(self) -> None:
         raise TypeError("Process is a namespace of functions, not a class to instantiate")

@@ -7,22 +7,23 @@ the runtime's WAKE token, which is not a message, to wake a blocked owner.)
 
 Where hooks go:
 
-- a tracer: at the top of ``deliver``, behind a module-level guard
-  (``if tracing_enabled: ...``) so that it costs one global read while nothing
+- a tracer: at the top of ``deliver``, behind a guard (``_tracing[0]``,
+  ``tracing.GUARD``) so that it costs one list lookup while nothing
   is traced. ``deliver`` may run with the receiver's lock held (a DOWN, an
   EXIT, an alias reply are decided under it), so a hook must not take any
   process's lock; it may hand the event to a queue.
-- a distribution router: in ``resolve``, where a pid that names no local
-  process (its ``node`` is not this node's) would be routed to its node's
-  connection instead of being dropped; ``deliver_to`` and ``send`` resolve
-  through it.
+- zombies: a sender the reaper finished while its code runs on is refused
+  (``hooks.zombies`` guards the check, so it costs nothing while there are none).
+
+Other nodes are not delivered to here: ``mailbox.send`` hands a destination
+that is not local to the remote handler (remote.py) before resolving it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import hooks, registry, table, tracing
+from . import hooks, reaper, registry, table, tracing
 from .binding import bound, local
 from .errors import NotRegisteredError
 from .record import ProcessRecord
@@ -54,9 +55,7 @@ def deliver(proc: ProcessRecord, message: Any) -> None:
     if hooks.zombies:
         sender = bound()
         if sender is not None and sender.zombie:
-            from .exits import exit_now  # (exits imports this module)
-
-            raise exit_now(sender)
+            raise reaper.zombie_exit(sender)
     if _tracing[0]:
         # Before it lands: the tracer hears of it before anything the receiver does with it.
         tracing.delivered(proc, message)

@@ -131,7 +131,7 @@ def exit_now(proc: ProcessRecord) -> ProcessExit:
     elif proc.lifecycle is DEAD:
         # The reaper finished it while its code ran on, and that code keeps
         # catching the exit and calling the runtime again: let it idle.
-        time.sleep(reaper.GIVE_UP_SECONDS)
+        return reaper.zombie_exit(proc)
     return ProcessExit(proc.exit_reason)
 
 

@@ -18,8 +18,9 @@ or write its fields; everything they need is one of these:
   is traced) and ``trace_event`` (a behaviour's events: a call, its return);
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
-- other nodes: ``is_remote``, ``local_name``, ``node_of`` (remote.py: where a
-  destination that is not local goes);
+- other nodes: ``is_remote``, ``local_name``, ``node_of`` and ``remote``
+  (remote.py: where a destination that is not local goes, the handler's
+  door), ``inbound`` (inbound.py: what a remote peer does to local processes);
 - and, re-exported so that this module and ``pyex.runtime`` are the only two a
   layer above imports: the parts of the runtime's modules that are not in the
   public API (``start_process``, ``receive_matching``, ``down_of``,
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import registry, remote, table, timers, workers
+from . import inbound, registry, remote, table, timers, workers
 from .api import register
 from .async_exc import clear_pending
 from .binding import bound
@@ -85,6 +86,7 @@ __all__ = [
     "ATOMIC_TYPES",
     "is_remote",
     "remote",
+    "inbound",
     "local_name",
     "node_of",
     "check_name",

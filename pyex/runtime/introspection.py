@@ -21,10 +21,9 @@ from typing import Any, NamedTuple
 
 from . import table, workers
 from .frames import NO_STATE, describe_code, scan, stack_bottom, stacktrace, state_local
-from .links import require_pid
 from .record import ProcessRecord
 from .states import ALIVE, DEAD, EXITING, WAITING
-from .values import Pid
+from .values import Pid, require_pid
 
 __all__ = [
     "alive",

@@ -21,7 +21,7 @@ from .record import ProcessRecord
 from .sections import shielded
 from .states import ALIVE
 from .taking import take
-from .values import Pid, Ref, make_ref
+from .values import Pid, Ref, make_ref, require_pid
 
 __all__ = [
     "link",
@@ -36,13 +36,6 @@ __all__ = [
     "require_pid",
     "down_of",
 ]
-
-
-def require_pid(value: Any, what: str) -> Pid:
-    """Return ``value`` if it is a Pid, else raise a TypeError naming ``what`` needs one."""
-    if value.__class__ is not Pid:
-        raise TypeError(f"{what} needs a pid, got {value!r} ({type(value).__name__})")
-    return value
 
 
 def link(pid: Pid) -> bool:

@@ -59,6 +59,7 @@ __all__ = [
     "RETRY_SECONDS",
     "FORCE_AFTER",
     "GIVE_UP_SECONDS",
+    "zombie_exit",
 ]
 
 RETRY_SECONDS = 0.01  # how often the exit is raised again into code that carries on
@@ -77,6 +78,15 @@ keep(_armed)  # a worker thread's trace state outlives its process
 # The code object of workers.run: frames above it are the worker's, not the user's.
 _run_code: CodeType | None = None
 
+
+def zombie_exit(proc: ProcessRecord) -> ProcessExit:
+    """The exit to raise in a zombie (finished here while its code runs on) that calls the runtime.
+
+    It may not act: it idles a while first, so a loop that keeps catching its
+    exit and calling again does not burn CPU.
+    """
+    time.sleep(GIVE_UP_SECONDS)
+    return ProcessExit(proc.exit_reason)
 
 def stop_frames_at(code: CodeType) -> None:
     """Tell the reaper the worker's runner: the frames above it are not the user's."""

@@ -27,7 +27,7 @@ from . import hooks, table
 from .binding import local
 from .copying import copy_message
 from .states import ALIVE
-from .values import Pid
+from .values import Pid, require_pid
 
 if TYPE_CHECKING:
     from .record import ProcessRecord as Process
@@ -94,22 +94,12 @@ def _check_events(events: Any) -> frozenset[str]:
     return chosen
 
 
-def trace(
-    pid: Pid, on: bool, events: Iterable[str] = ("send", "receive"), tracer: Pid | None = None
-) -> str:
-    """Turn tracing of ``pid``'s ``events`` on or off (Erlang's ``:erlang.trace/3``); returns 'ok'.
+def trace(pid: Pid, on: bool, events: Iterable[str], tracer: Pid | None) -> str:
+    """Turn tracing of ``pid``'s ``events`` on (to ``tracer``) or off; returns 'ok'.
 
-    While on, ``tracer`` (default: the caller) gets ``('trace', pid, event,
-    ...)`` messages: ``'send'`` (message, to), ``'receive'`` (message),
-    ``'spawn'`` (child), ``'exit'`` (reason), ``'link'`` (other; also
-    ``'unlink'``), ``'call'`` (request, from_; then ``'return'``, reply).
-    Turning on adds ``events`` to those already traced (and sets the
-    tracer); turning off removes them. Raises ValueError for a pid that is
-    not alive or an unknown event.
+    What ``Process.trace`` does once it knows the tracer (api.py: default, the
+    caller). Raises ValueError for a pid that is not alive or an unknown event.
     """
-    from .current import current
-    from .links import require_pid
-
     require_pid(pid, "Process.trace()")
     chosen = _check_events(events)
     proc = table.lookup(pid)
@@ -118,9 +108,7 @@ def trace(
             return "ok"  # nothing to turn off
         raise ValueError(f"cannot trace {pid}: it is not alive")
     if on:
-        if tracer is None:
-            tracer = current().pid
-        require_pid(tracer, "Process.trace() tracer")
+        tracer = require_pid(tracer, "Process.trace() tracer")
         holder = table.lookup(tracer)
         if holder is None or holder.lifecycle is not ALIVE:
             raise ValueError(f"cannot trace to {tracer}: it is not alive")

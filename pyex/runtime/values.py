@@ -203,3 +203,10 @@ def make_ref() -> Ref:
         _ref_counter += 1
         number = _ref_counter
     return Ref(number)
+
+
+def require_pid(value: Any, what: str) -> Pid:
+    """Return ``value`` if it is a Pid, else raise a TypeError naming ``what`` needs one."""
+    if value.__class__ is not Pid:
+        raise TypeError(f"{what} needs a pid, got {value!r} ({type(value).__name__})")
+    return value

@@ -10,14 +10,18 @@ from __future__ import annotations
 import builtins
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import otp, runtime
 
-if TYPE_CHECKING:
-    from .session import Session
-
-__all__ = ["build_namespace", "preloaded", "shell_builtins", "PROCESS_NAMES", "OTP_NAMES"]
+__all__ = [
+    "build_namespace",
+    "preloaded",
+    "add_preloaded",
+    "shell_builtins",
+    "PROCESS_NAMES",
+    "OTP_NAMES",
+]
 
 PROCESS_NAMES = (
     "self",
@@ -43,30 +47,32 @@ PROCESS_NAMES = (
 
 OTP_NAMES = ("GenServer", "Supervisor", "DynamicSupervisor", "Agent", "Task")
 
-DIST_NAMES = ("Node", "rpc", "Atom")
+# Names a layer above adds (distribution: Node, rpc, Atom), by add_preloaded().
+_added: dict[str, Any] = {}
+
+
+def add_preloaded(names: dict[str, Any]) -> None:
+    """Make ``names`` part of what every shell starts with (for a layer above the shell)."""
+    _added.update(names)
 
 
 def preloaded() -> dict[str, Any]:
     """The names of ``from pyex import ...`` that every shell starts with."""
-    import pyex  # (the package: Node, rpc and Atom are distribution's, a layer above)
-
     names: dict[str, Any] = {name: getattr(runtime, name) for name in PROCESS_NAMES}
     names.update((name, getattr(otp, name)) for name in OTP_NAMES)
-    names.update((name, getattr(pyex, name)) for name in DIST_NAMES if hasattr(pyex, name))
+    names.update(_added)
     return names
 
 
 def build_namespace(
-    session: Session, namespace: dict[str, Any] | None = None, main_module: bool = False
+    helpers: dict[str, Any], namespace: dict[str, Any] | None = None, main_module: bool = False
 ) -> dict[str, Any]:
-    """The dict commands run in, with the preloaded names and the helpers.
+    """The dict commands run in, with the preloaded names and the ``helpers`` beneath.
 
     With ``main_module``, it is the ``__dict__`` of a fresh ``__main__`` module
     installed in ``sys.modules`` (so that classes defined in the shell pickle),
     as the console and scripts want; programmatic shells keep their own.
     """
-    from .helpers import Helpers
-
     if namespace is None:
         module = types.ModuleType("__main__", "The pyex shell's namespace.")
         namespace = module.__dict__
@@ -74,7 +80,7 @@ def build_namespace(
             sys.modules["__main__"] = module
     layer = dict(vars(builtins))
     layer.update(preloaded())
-    layer.update(Helpers(session).as_dict())
+    layer.update(helpers)
     namespace["__builtins__"] = layer
     return namespace
 

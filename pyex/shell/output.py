@@ -18,7 +18,7 @@ from ..runtime.internal import bound, group_leader_of, schedule_timer
 __all__ = [
     "GroupLeader",
     "StreamRouter",
-    "install_routers",
+    "install_stream_routers",
     "original_stream",
     "set_fallback_leader",
     "leader_of",
@@ -135,11 +135,8 @@ class StreamRouter:
         return getattr(self.original, name)
 
 
-def install_routers() -> None:
-    """Route sys.stdout and sys.stderr through group leaders (idempotent); input() too."""
-    from .ordered_input import install_ordered_input
-
-    install_ordered_input()
+def install_stream_routers() -> None:
+    """Route sys.stdout and sys.stderr through group leaders (idempotent)."""
     with _install_lock:
         if not isinstance(sys.stdout, StreamRouter):
             sys.stdout = StreamRouter(sys.stdout, "stdout")  # type: ignore[assignment]

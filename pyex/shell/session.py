@@ -36,11 +36,12 @@ from .awaiting import SessionLoop
 from .config import Config
 from .display import format_shell_exit
 from .evaluator import Evaluation, Evaluator, join_text
+from .helpers import Helpers
 from .hosting import Host, WorkerHost, from_outside
 from .namespace import build_namespace
-from .output import install_routers
 from .pry import PryHost, install_breakpointhook
 from .reports import install_report_handler
+from .routing import install_routers
 
 __all__ = ["Display", "Session", "Evaluation", "banner"]
 
@@ -105,10 +106,12 @@ class Session:
         self._running: int | None = None
         self._request = 0
         self._waiting = False
+        self._begun = 0  # the last request that began in the shell process
         self._closed = False
         self.config = Config()
         self.host: Host = host if host is not None else WorkerHost()
-        self._interrupt_next: float | None = None  # interrupt the next command begun before then
+        # Interrupt the next command to begin (or only that request) if it begins before then.
+        self._interrupt_next: tuple[int | None, float] | None = None
         self.command_names: dict[str, str] = {}  # <pyex(N)> names given to commands: their source
         self.loop = SessionLoop()  # the event loop top-level await runs on
         # A command paused while a process it waits for (or the shell process
@@ -117,7 +120,7 @@ class Session:
         self._paused_output = ""  # what it had printed when it paused (already shown)
         install_routers()
         install_report_handler()
-        self.namespace = build_namespace(self, namespace, main_module)
+        self.namespace = build_namespace(Helpers(self).as_dict(), namespace, main_module)
         self.pry_host = PryHost(self)  # pry() requests, and the pry that is on
         install_breakpointhook(os.environ)
 
@@ -465,6 +468,29 @@ class Session:
         self.host.nudge()  # out of a blocking call, if its thread can be woken
         return interrupted
 
+    def interrupt_command(self) -> bool:
+        """Ctrl+C for the command eval() waits for: interrupt it now, or as it begins.
+
+        Unlike ``interrupt()``, a command sent to the shell process that has not
+        begun yet (its process busy, or not scheduled yet) is interrupted as it
+        begins; one that has ended is not, nor is any later one.
+        """
+        pried = self.pry_host.pried()
+        if pried is not None:
+            return self.interrupt_process(pried)
+        if self.loop.cancel():
+            return True
+        with self._lock:
+            if self._running is not None and self._proc is not None:
+                interrupted = interrupt(self._proc)
+            elif self._waiting and self._begun != self._request:
+                self._interrupt_next = (self._request, float("inf"))
+                return True
+            else:
+                return False
+        self.host.nudge()  # out of a blocking call, if its thread can be woken
+        return interrupted
+
     def interrupt_process(self, pid: Any) -> bool:
         """Raise KeyboardInterrupt in process ``pid`` (a pried one), if it lives."""
         proc = find(pid)
@@ -500,14 +526,17 @@ class Session:
         """
         deadline = float("inf") if within is None else time.monotonic() + within
         with self._lock:
-            self._interrupt_next = deadline
+            self._interrupt_next = (None, deadline)
 
     def begin_command(self, proc: ProcessRecord, captured: list[str], request_id: int) -> None:
         with self._lock:
             self._capture = (proc, captured)
-            self._running = request_id
-            deadline, self._interrupt_next = self._interrupt_next, None
-        if deadline is not None and time.monotonic() <= deadline:
+            self._running = self._begun = request_id
+            pending, self._interrupt_next = self._interrupt_next, None
+        if pending is None:
+            return
+        for_request, deadline = pending
+        if for_request in (None, request_id) and time.monotonic() <= deadline:
             raise KeyboardInterrupt
 
     def end_command(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pyex import Pid, Process, receive, self, send, spawn
 from pyex.dist import Atom, Node, rpc
 
-from pyex.shell.output import install_routers
+from pyex.shell.routing import install_routers
 
 from .peers import HOST, ErlNode, random_cookie
 

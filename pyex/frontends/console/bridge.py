@@ -201,7 +201,7 @@ class Bridge:
         if self._presses >= INTERRUPTS_BEFORE_KILL:
             self.session.kill_shell()
             return
-        self.session.interrupt()
+        self.session.interrupt_command()  # also if it has not begun in the shell process yet
         if self._presses == INTERRUPTS_BEFORE_KILL - 1:
             self._announce_kill()
 
@@ -455,7 +455,9 @@ def run_console(
     os.close(commands_write)
     os.close(events_read)
     if threading.current_thread() is not threading.main_thread():
-        return Bridge(commands_read, events_write, ui).run(startup=startup, first=first)
+        # Signal handlers are the main thread's to set: Ctrl+C is whatever it makes of SIGINT.
+        bridge = Bridge(commands_read, events_write, ui)
+        return bridge.run(startup=startup, first=first, catch_ctrl_c=False)
     # The shell process runs on this, the main thread, which a signal wakes from
     # a blocking call (see shell/hosting.py); another thread serves the prompt,
     # and ends the program when the prompt is done, whatever the shell still runs.
