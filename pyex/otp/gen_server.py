@@ -38,7 +38,6 @@ from ..runtime.internal import (
     copy_message,
     current,
     deliver_to_alias,
-    find,
     has_messages,
     hold_state,
     is_remote,
@@ -215,7 +214,7 @@ class GenServer:
     def whereis(server: Any) -> Pid | None:
         """The pid of ``server`` (a pid or a registered name), or None if it is not alive."""
         pid = calls.whereis(server)
-        if pid is not None and find(pid) is None:
+        if pid is not None and not is_remote(pid) and not alive(pid):
             return None
         return pid
 

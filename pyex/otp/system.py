@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime import Exit, Process
-from ..runtime.internal import deliver_to, demonitor, down_of, monitor, receive_matching
+from ..runtime import Exit, Process, send
+from ..runtime.internal import demonitor, down_of, monitor, receive_matching
 from . import calls
 
 __all__ = ["SYSTEM", "GET_STATE", "get_state", "stop"]
@@ -58,7 +58,8 @@ def stop(server: Any, reason: Any, timeout: Any, module: str) -> str:
     if pid == me:
         raise Exit(("calling_self", what()))
     ref = monitor(pid)
-    deliver_to(pid, (SYSTEM, (me, ref), (TERMINATE, reason)))
+    # send, not a bare deliver: a pid of another node gets it too, and the reason is a copy.
+    send(pid, (SYSTEM, (me, ref), (TERMINATE, reason)))
     message = receive_matching(down_of(ref), wait, None)
     if message is None:
         demonitor(ref, flush=True)

@@ -86,7 +86,7 @@ def resolve(dest: Any) -> ProcessRecord | None:
 
 
 def deliver_to(dest: Any, message: Any) -> bool:
-    """``deliver`` to the process ``dest`` names; False if it names a dead pid."""
+    """``deliver`` to the process ``dest`` names; False if it names none (a dead one drops it)."""
     proc = resolve(dest)
     if proc is None:
         return False

@@ -143,7 +143,7 @@ __all__ = [
 
 
 def find(pid: Pid) -> ProcessRecord | None:
-    """The handle of the process ``pid`` while it has not finished its exit, else None."""
+    """The handle of the process ``pid`` (None if it names none here; check ``alive`` for life)."""
     return table.lookup(pid)
 
 

@@ -36,7 +36,11 @@ def add(proc: ProcessRecord) -> Pid:
 
 
 def lookup(pid: Pid) -> ProcessRecord | None:
-    """The process named by ``pid`` while it is in the table, else None."""
+    """The process ``pid`` names, None if it names none here.
+
+    A pid once found remembers its record: after the process's exit this is
+    still that (``DEAD``) record, so a caller that cares checks its lifecycle.
+    """
     proc = pid._proc
     if proc is not None:
         return proc

@@ -125,6 +125,14 @@ def test_a_name_is_registered_and_a_taken_name_is_already_started():
     assert GenServer.whereis("echo") == pid
 
 
+def test_whereis_of_a_stopped_server_is_none_by_pid_and_by_name():
+    status, pid = GenServer.start(Echo, {}, name="echo")
+    assert GenServer.whereis(pid) == pid  # its pid found, as it is, once (then remembered)
+    assert GenServer.stop(pid) == "ok"
+    assert GenServer.whereis(pid) is None
+    assert GenServer.whereis("echo") is None
+
+
 class Starter(GenServer):
     def init(self, arg):
         return arg
