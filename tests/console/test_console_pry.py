@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -175,3 +176,17 @@ def test_ctrl_c_and_ctrl_d_at_an_input_prompt(console: Session) -> None:
     console.expect(r"\*\* \(EOFError\)")
     console.type("'still here'")
     console.expect(r"'still here'")
+
+
+def test_ctrl_c_at_any_moment_around_an_input_question_interrupts_it(console: Session) -> None:
+    # Pressed as the command begins, while it runs, as input() asks and as its
+    # prompt comes up: each press interrupts input(), none is lost (a lost one
+    # leaves input() waiting for a line).
+    for i in range(12):
+        console.type(f"input('q{i}? ')")
+        time.sleep(i * 0.004)  # sweeps the press across the question's coming up
+        console.term.keys("C-c")
+        console.expect(r"\*\* \(KeyboardInterrupt\)")
+        console.expect(r"pyex\(2\)>")
+    console.type("'still' + 'here'")
+    console.expect(r"'stillhere'")

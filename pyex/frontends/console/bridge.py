@@ -195,13 +195,19 @@ class Bridge:
                 # command was sent, the prompt process tells us with the command.)
                 if self._command_waiting():
                     self.session.interrupt_next(within=PRESS_BEFORE_COMMAND)
+                elif self.session.asking():
+                    # A process waits at a question (input(), a pry request) whose
+                    # prompt is not up yet: the prompt process answers it with Ctrl+C.
+                    self.outbox.send({"op": "ctrl_c"})
                 return
         self._presses = self._presses + 1 if command == self._pressed_command else 1
         self._pressed_command = command
         if self._presses >= INTERRUPTS_BEFORE_KILL:
             self.session.kill_shell()
             return
-        self.session.interrupt_command()  # also if it has not begun in the shell process yet
+        if not self.session.interrupt_command():  # also if not begun in the shell process yet
+            # Not even sent to the shell process yet (eval() is on its way there).
+            self.session.interrupt_next(within=PRESS_BEFORE_COMMAND)
         if self._presses == INTERRUPTS_BEFORE_KILL - 1:
             self._announce_kill()
 

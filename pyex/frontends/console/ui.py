@@ -92,6 +92,9 @@ class PromptProcess:
         # that comes after the prompt ended, before its command is sent, is that
         # command's; the runtime, not knowing of the command yet, drops its copy.
         self._sigints = 0
+        self._question_ctrl_c = False  # the runtime got Ctrl+C for a question not up yet
+        self._sigints_at_raw = 0  # when the prompt took the terminal (raw: no SIGINT after)
+        self._first_render = False
         self._completion_ids = itertools.count(1)
         self._stashed: list[Message] = []  # read while waiting for completions
         self.prompt_session: PromptSession[str] = PromptSession(
@@ -110,6 +113,7 @@ class PromptProcess:
             enable_suspend=True,
             tempfile_suffix=".py",
         )
+        self.prompt_session.app.before_render += self._on_render
 
     def _set_color(self, color: bool) -> None:
         """configure(colors=...): highlighting on or off from the next prompt on."""
@@ -179,6 +183,8 @@ class PromptProcess:
             self._take_prompts(message)
         elif op == "clear":
             self.display.clear_screen()
+        elif op == "ctrl_c":
+            self._question_ctrl_c = True
         elif op == "prompt":
             self._take_prompts(message)
         elif op in ("result", "exit", "ready"):
@@ -214,6 +220,8 @@ class PromptProcess:
                     app.invalidate()
             elif op == "clear":
                 run_in_terminal(self.display.clear_screen, in_executor=False)
+            elif op == "ctrl_c" and self.question and app is not None:
+                self._interrupt_question(app)
             elif op == "prompt":
                 self._take_prompts(message)
                 if app is not None:
@@ -225,6 +233,7 @@ class PromptProcess:
             app.exit(exception=_RuntimeGone())
 
     def _prompt_started(self) -> None:
+        self._first_render = True
         app = get_app_or_none()
         self.display.prompt_started(app)
         loop = asyncio.get_running_loop()
@@ -278,6 +287,26 @@ class PromptProcess:
     def count_sigint(self, signum: int, frame: Any) -> None:
         """SIGINT: Ctrl+C while the terminal is cooked (no prompt is up)."""
         self._sigints += 1
+
+    def _on_render(self, app: Any) -> None:
+        """The prompt's first drawing: the terminal is raw now, Ctrl+C a key until Enter.
+
+        A SIGINT before, since the last result came, is nobody's at a new
+        command's prompt (the command had ended); at a question (a process
+        waits in input()) the runtime tells us of it (op ``ctrl_c``).
+        """
+        if not self._first_render:
+            return
+        self._first_render = False
+        self._sigints_at_raw = self._sigints
+        pressed, self._question_ctrl_c = self._question_ctrl_c, False
+        if self.question and pressed:
+            asyncio.get_running_loop().call_soon(self._interrupt_question, app)
+
+    @staticmethod
+    def _interrupt_question(app: Any) -> None:
+        if app.future is not None and not app.future.done():
+            app.exit(exception=KeyboardInterrupt())
 
     def _late_ctrl_c_binding(self) -> KeyBindings:
         """Ctrl+C read once Enter has ended the prompt: kept for the command, not lost."""
@@ -371,7 +400,6 @@ class PromptProcess:
                         return 0
                 finally:
                     self.display.prompt_ended()
-                    sigints_at_prompt_end = self._sigints
                 if cancel is None and not text.strip() and not self.question:
                     continue
                 message = {
@@ -382,7 +410,7 @@ class PromptProcess:
                 }
                 typed_ahead = self._ctrl_c_typed_ahead()
                 # A SIGINT after Enter, before the command is sent (the runtime dropped its copy).
-                pressed_after_enter = self._sigints != sigints_at_prompt_end
+                pressed_after_enter = self._sigints != self._sigints_at_raw
                 if typed_ahead or pressed_after_enter:
                     message["interrupt"] = True  # pressed with Enter: it is this command's
                 self.writer.send(message)
