@@ -323,6 +323,18 @@ class Session:
             evaluation.result_text = join_text(ended.result_text, evaluation.result_text)
         return evaluation
 
+    def finish_paused(self) -> Evaluation | None:
+        """The command a question paused, if it ended with nobody asking any more.
+
+        A process that was reading a line can be interrupted before its
+        question is answered (Ctrl+C just as it asked): its command's result
+        is then ready, and no answer will come to fetch it. None otherwise.
+        """
+        paused = self._paused
+        if paused is None or self.asking() or not self._ended(paused[0]):
+            return None
+        return self._resume(Evaluation(""), None)
+
     def cancel_prompt(self, eof: bool = False) -> Evaluation:
         """Ctrl+C (or Ctrl+D: ``eof``) at a question: decline the pry, or interrupt the reader.
 

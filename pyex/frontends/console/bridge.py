@@ -309,6 +309,12 @@ class Bridge:
             message.update(self._prompt_fields())
             self.outbox.send(message)
         elif self.session.prompt() != self._shown_prompt:  # a pry was asked, or ended
+            finished = self.session.finish_paused()
+            if finished is not None:  # its reader interrupted while it asked: the command's end
+                message = {"op": "notice", "text": finished.text, "error": True}
+                message.update(self._prompt_fields())
+                self.outbox.send(message)
+                return
             message = {"op": "prompt"}
             message.update(self._prompt_fields())
             self.outbox.send(message)

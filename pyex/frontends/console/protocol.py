@@ -5,15 +5,22 @@ rendering never wait for the interpreter lock that busy pyex processes hold in
 the runtime's process (see bridge.py). Messages are dicts with an ``op``:
 
 UI -> runtime: ``eval`` (source, width, cancel: None, or "interrupt" / "eof"
-for Ctrl+C / Ctrl+D at a question), ``complete`` (id, word), ``exit`` (status).
-(Ctrl+C during a command needs no message: the terminal sends SIGINT to both
-processes, and only the runtime's acts on it.)
-Runtime -> UI: ``output`` (text), ``result`` (text, error, restarted, banner,
-exit, prompt, continuation), ``notice`` (text, prompt, continuation),
-``completions`` (id, items), ``clear``, ``exit`` (status), ``prompt`` (prompt,
-continuation, question: a pry was asked or ended while no command ran). The
-prompt fields also carry ``question``: the prompt asks (``Allow? [Yn]``), so
-an empty answer is sent too.
+for Ctrl+C / Ctrl+D at a question; interrupt: True when Ctrl+C came with the
+Enter that sent it, or after it), ``complete`` (id, word), ``exit`` (status),
+and the ``top()`` view's ``top_page``, ``top_detail``, ``top_tree``,
+``top_kill``, ``top_close``. (Ctrl+C during a command needs no message: the
+terminal sends SIGINT to both processes, and only the runtime's acts on it.)
+
+Runtime -> UI: ``ready`` (the first prompt's fields), ``output`` (text),
+``result`` (text, error, interrupted, restarted, banner, exit, colors, view,
+and the prompt fields), ``notice`` (text, error, banner, prompt fields),
+``completions`` (id, items), ``clear``, ``exit`` (status), ``prompt`` (the
+prompt fields: a pry was asked or ended while no command ran), ``ctrl_c``
+(Ctrl+C came for a question whose prompt is not up yet: answer it with
+Ctrl+C), and the ``top()`` view's answers (``top_page``, ``top_detail``,
+``top_tree``, ``top_notice``). The prompt fields are ``prompt``,
+``continuation`` and ``question``: the prompt asks (``Allow? [Yn]``, a
+process's ``input()``), so an empty answer is sent too.
 """
 
 from __future__ import annotations
