@@ -468,17 +468,7 @@ class Session:
 
         A command awaiting on the session's loop has its task cancelled instead.
         """
-        pried = self.pry_host.pried()
-        if pried is not None:
-            return self.interrupt_process(pried)
-        if self.loop.cancel():
-            return True
-        with self._lock:
-            if self._running is None or self._proc is None:
-                return False
-            interrupted = interrupt(self._proc)
-        self.host.nudge()  # out of a blocking call, if its thread can be woken
-        return interrupted
+        return self._interrupt(pending_too=False)
 
     def interrupt_command(self) -> bool:
         """Ctrl+C for the command eval() waits for: interrupt it now, or as it begins.
@@ -487,6 +477,9 @@ class Session:
         begun yet (its process busy, or not scheduled yet) is interrupted as it
         begins; one that has ended is not, nor is any later one.
         """
+        return self._interrupt(pending_too=True)
+
+    def _interrupt(self, pending_too: bool) -> bool:
         pried = self.pry_host.pried()
         if pried is not None:
             return self.interrupt_process(pried)
@@ -495,7 +488,7 @@ class Session:
         with self._lock:
             if self._running is not None and self._proc is not None:
                 interrupted = interrupt(self._proc)
-            elif self._waiting and self._begun != self._request:
+            elif pending_too and self._waiting and self._begun != self._request:
                 self._interrupt_next = (self._request, float("inf"))
                 return True
             else:
