@@ -18,8 +18,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from helpers import eventually, run_isolated
+
 from pyex import ANY, GenServer, Shell, info, receive, send
 
 pytestmark = pytest.mark.timeout(120)
