@@ -23,6 +23,7 @@ from ..runtime.internal import (
     LONGEST,
     NOTHING,
     TRACING,
+    abandon_request,
     copy_message,
     current,
     deliver_to_alias,
@@ -149,21 +150,29 @@ def call(
     # of this call can be there, so the wait never looks at it (Erlang's
     # receive marker), however many messages wait.
     start = mark(me)
-    other, message, closed = send_request(me, pid, other, ref, message, hand_over)
-    if closed:
-        return message[1]
-    match = _matcher(ref)
-    if message is NOTHING:
-        message = take(me, match, wait, NOTHING, after=start)
+    try:
+        other, message, closed = send_request(me, pid, other, ref, message, hand_over)
+        if closed:
+            return message[1]
+        match = _matcher(ref)
         if message is NOTHING:
-            drop_request(me, ref, other, True, match)
-            raise Exit(("timeout", _what(describe, server, request, timeout)))
-    if message[0] is ref:
-        drop_request(me, ref, other, False, match)
-        return message[1]
-    # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
-    drop_alias(me, ref)
-    raise Exit((message[4], _what(describe, server, request, timeout)))
+            message = take(me, match, wait, NOTHING, after=start)
+            if message is NOTHING:
+                drop_request(me, ref, other, True, match)
+                raise Exit(("timeout", _what(describe, server, request, timeout)))
+        if message[0] is ref:
+            drop_request(me, ref, other, False, match)
+            return message[1]
+        # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
+        drop_alias(me, ref)
+        raise Exit((message[4], _what(describe, server, request, timeout)))
+    except Exit:
+        raise
+    except BaseException:
+        # Interrupted (the shell's Ctrl+C) wherever it was: clean up as a
+        # timeout does -- no monitor left, no late reply in the mailbox.
+        abandon_request(me, ref, other, _matcher(ref), start)
+        raise
 
 
 def _call_remote(

@@ -57,7 +57,14 @@ from .mailbox import receive_matching
 from .record import ProcessRecord
 from .registry import check_name
 from .remote import is_remote, local_name, node_of
-from .requests import close_request, drop_alias, drop_request, open_request, send_request
+from .requests import (
+    abandon_request,
+    close_request,
+    drop_alias,
+    drop_request,
+    open_request,
+    send_request,
+)
 from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, mark, take
 from .thread_state import keep as keep_thread_local
@@ -113,6 +120,7 @@ __all__ = [
     "LONGEST",
     "wait_time",
     "clear_interrupt",
+    "abandon_request",
     "close_request",
     "current",
     "deliver",

@@ -89,7 +89,8 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
     if not patterns and timeout is None and not proc.saved and not hooks.active:
         # take()'s fastest case, inline (see hooks.py).
         try:
-            item = proc.inbox.get_nowait()
+            for item in proc.drain:  # noqa: B007 (held at once: taking.py)
+                break
         except Empty:
             pass
         else:
@@ -114,7 +115,8 @@ def flush() -> None:
     """Print every message in the mailbox, one repr per line, oldest first, and remove them.
 
     A message whose ``repr`` raises is shown as ``<unprintable ...>``; the others
-    are printed all the same.
+    are printed all the same. Interrupted (Ctrl+C), it loses nothing: the
+    message it was showing stays first in the mailbox.
     """
     proc = current()
     write = sys.stdout.write
@@ -122,7 +124,18 @@ def flush() -> None:
         message = take(proc, None, 0, NOTHING)
         if message is NOTHING:
             return
-        write(printable(message) + "\n")
+        written = False
+        try:
+            line = printable(message) + "\n"
+            # Written as an iterator's step, so that no interrupt can land
+            # between the write and the flag that says it is done (taking.py).
+            for _ in map(write, (line,)):
+                written = True
+        except BaseException:
+            if not written:
+                proc.saved.appendleft(message)  # back first, where it was
+                proc.received -= 1
+            raise
 
 
 def printable(message: Any) -> str:

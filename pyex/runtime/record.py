@@ -17,8 +17,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from itertools import repeat
 from queue import SimpleQueue
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .states import ALIVE, RUNNING
 from .values import Pid, Ref
@@ -28,6 +29,8 @@ __all__ = ["ProcessRecord", "Target"]
 # What a spawned process runs: (function, args, kwargs).
 Target = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
+_NOT_BLOCKING = repeat(False)  # the argument of every get() a drain makes (it has no state)
+
 
 class ProcessRecord:
     """One process: its pid, mailbox, links, monitors, flags and exit state."""
@@ -36,6 +39,7 @@ class ProcessRecord:
         "pid",
         "inbox",
         "put",
+        "drain",
         "saved",
         "lock",
         "lifecycle",
@@ -84,6 +88,11 @@ class ProcessRecord:
         # a selective receive). Only the owner's thread touches ``saved``.
         self.inbox: SimpleQueue[Any] = SimpleQueue()
         self.put: Callable[[Any], None] = self.inbox.put
+        # The inbox's items, one per step, as an iterator (raising Empty when
+        # there is none): how the owner takes them out, so that an interrupt
+        # can never land between an item's leaving the inbox and its being
+        # held (see taking.py).
+        self.drain: Iterator[Any] = map(self.inbox.get, _NOT_BLOCKING)
         self.saved: deque[Any] = deque()
         self.lock = threading.Lock()
         self.lifecycle = ALIVE

@@ -9,6 +9,9 @@ the same order as links.py does (the caller's, then the server's, never both).
 request, delivers it, lets ``after_send`` run (the OTP layer hands the GIL to
 the server there) and, if the reply is by then the first new message, takes it
 and closes the request -- one section instead of four.
+
+``abandon_request`` is for a call that an exception ends half-way (the shell's
+Ctrl+C): it cleans up as a timeout does, wherever the exception landed.
 """
 
 from __future__ import annotations
@@ -16,13 +19,21 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .delivery import deliver, deliver_down
+from .exits import exit_now
 from .record import ProcessRecord
 from .sections import enter, leave
-from .states import ALIVE, SHIELDED
-from .taking import NOTHING, take, take_first_tagged
+from .states import ALIVE, RUNNING, SHIELDED
+from .taking import NOTHING, discard, take, take_first_tagged
 from .values import Pid
 
-__all__ = ["send_request", "open_request", "close_request", "drop_request", "drop_alias"]
+__all__ = [
+    "send_request",
+    "open_request",
+    "close_request",
+    "drop_request",
+    "abandon_request",
+    "drop_alias",
+]
 
 
 def open_request(
@@ -79,6 +90,41 @@ def drop_request(
         # take out whatever is tagged with ref.
         while take(me, match, 0, None) is not None:
             pass
+
+
+def abandon_request(
+    me: ProcessRecord,
+    ref: Any,
+    other: ProcessRecord | None,
+    match: Callable[[Any], bool],
+    after: int = 0,
+) -> None:
+    """Close the request ``ref`` of a call an exception is ending (an interrupt).
+
+    As a timeout does: the monitor and the alias go, so a late reply is dropped
+    on arrival, and a reply or DOWN already delivered (``match`` accepts them;
+    none is older than the mark ``after``) is taken out. Idempotent. Call it as
+    the exception passes (``except BaseException: abandon_request(...); raise``):
+    unlike ``enter``, it does not raise an interrupt that is pending -- one
+    pressed again meanwhile is raised later, once the call is cleaned up. A
+    process that is exiting is left to its exit, which drops them all.
+    """
+    shielded = False
+    try:
+        with me.lock:
+            if me.lifecycle is ALIVE:
+                me.activity = SHIELDED  # no signal is raised into it now
+                shielded = True
+        if shielded:
+            close_request(me, ref, other)
+            discard(me, match, after)
+    finally:
+        if shielded:
+            with me.lock:
+                me.activity = RUNNING
+                ended = me.lifecycle is not ALIVE
+            if ended:
+                raise exit_now(me)  # a signal that came meanwhile wins
 
 
 def drop_alias(me: ProcessRecord, ref: Any) -> None:

@@ -19,6 +19,8 @@ from .states import ALIVE, RUNNING, SHIELDED, TIMEOUT, WAITING, WAKE
 
 __all__ = ["enter", "leave", "wait", "check_signals", "shielded"]
 
+_BLOCKING = (True,)
+
 
 def enter(proc: ProcessRecord, activity: str) -> None:
     """Leave user code for a runtime section (WAITING or SHIELDED).
@@ -26,14 +28,30 @@ def enter(proc: ProcessRecord, activity: str) -> None:
     Raises at once if a signal already ended the process or an interrupt is
     pending, so a section never starts on borrowed time.
     """
-    with proc.lock:
-        if proc.lifecycle is ALIVE:
-            if not proc.interrupt_pending:
-                proc.activity = activity
-                return
-            proc.interrupt_pending = False
-            raise KeyboardInterrupt
+    try:
+        with proc.lock:
+            if proc.lifecycle is ALIVE:
+                if not proc.interrupt_pending:
+                    proc.activity = activity
+                    return
+                proc.interrupt_pending = False
+                raise KeyboardInterrupt
+    except BaseException as exc:
+        # Also an exception raised into the thread just before it entered,
+        # landing as the lock is released: the section has not begun, the
+        # thread runs its code again -- marked so, or later signals would
+        # wait for a section that never ends.
+        if _back_to_code(proc):
+            raise exit_now(proc) from exc
+        raise
     raise exit_now(proc)
+
+
+def _back_to_code(proc: ProcessRecord) -> bool:
+    """An exception leaves a section: mark the thread RUNNING; True if a signal ended it."""
+    with proc.lock:
+        proc.activity = RUNNING
+        return proc.lifecycle is not ALIVE
 
 
 def leave(proc: ProcessRecord) -> None:
@@ -69,16 +87,20 @@ def wait(proc: ProcessRecord, timeout: float | None) -> Any:
     proc.waits += 1  # before it shows WAITING (see introspection.Sampler)
     enter(proc, WAITING)
     try:
-        item = proc.inbox.get(True, timeout)
-    except Empty:
-        item = TIMEOUT
-    except BaseException:
+        try:
+            # As an iterator's item: held at once, so that no interrupt can
+            # land between the get and the append (see taking.py).
+            for item in map(proc.inbox.get, _BLOCKING, (timeout,)):  # noqa: B007
+                break
+        except Empty:
+            item = TIMEOUT
+        if item is not TIMEOUT and item is not WAKE:
+            proc.saved.append(item)
+    except BaseException as exc:
         # A real signal (Ctrl+C in the main thread) interrupted the wait.
-        with proc.lock:
-            proc.activity = RUNNING
+        if _back_to_code(proc):
+            raise exit_now(proc) from exc
         raise
-    if item is not TIMEOUT and item is not WAKE:
-        proc.saved.append(item)
     leave(proc)
     return item
 
@@ -100,9 +122,6 @@ class shielded:
         if exc_info[0] is None:
             leave(proc)
             return
-        with proc.lock:
-            proc.activity = RUNNING
-            ended = proc.lifecycle is not ALIVE
-        if ended:
+        if _back_to_code(proc):
             # A signal that came during the section wins over its error.
             raise exit_now(proc) from exc_info[1]

@@ -15,6 +15,26 @@ Where a tracing hook goes: at the one ``return message`` at the end of
 ``take`` (every message taken passes that line; a timeout returns earlier),
 and the matching line of ``take_first_tagged``, behind a module-level guard
 (``if tracing_enabled: ...``).
+
+An interrupt never loses a message. The shell's Ctrl+C raises
+KeyboardInterrupt into a running process asynchronously: CPython raises it
+at the thread's next check point -- as a call returns, at a loop's backward
+jump, as a Python function starts -- and an exception raised there drops
+whatever value was on top of the stack. A message that a call had just
+returned (``inbox.get_nowait()``, ``saved.popleft()``) would be in neither
+the mailbox nor its taker's hands. So between a message's leaving the mailbox
+and its reaching the code that called ``receive`` there is no check point:
+
+- it leaves the inbox by ``for message in proc.drain: break`` (an iterator's
+  next item is stored at once: no check point between them);
+- it leaves ``saved`` by ``message = saved[i]`` then ``del saved[i]``
+  (subscripts are not calls);
+- nothing is called between its leaving and the ``return``. A message a
+  matcher must look at is put in ``saved`` first (a matcher is user code: it
+  may raise, or be interrupted).
+
+Wherever the interrupt lands, then, the message is still in the mailbox, in
+its place, or already returned.
 """
 
 from __future__ import annotations
@@ -29,7 +49,7 @@ from .sections import check_signals, wait
 from .states import TIMEOUT, WAKE
 from .timeouts import wait_time
 
-__all__ = ["take", "mark", "take_first_tagged", "has_messages", "UNSET", "NOTHING"]
+__all__ = ["take", "mark", "take_first_tagged", "discard", "has_messages", "UNSET", "NOTHING"]
 
 Matcher = Callable[[Any], bool]
 
@@ -69,14 +89,16 @@ def take(
         saved = proc.saved
         while True:
             if saved:
-                message = saved.popleft()
+                message = saved[0]
+                del saved[0]
                 break
             try:
-                message = proc.inbox.get_nowait()
+                for message in proc.drain:  # noqa: B007 (see the module's doc)
+                    break
             except Empty:
                 message = wait(proc, None)
                 if message is not WAKE:
-                    saved.pop()  # wait() keeps the message in saved until now
+                    del saved[-1]  # wait() keeps the message in saved until now
                     break
             else:
                 if message is not WAKE:
@@ -106,30 +128,35 @@ def _select(
     if after:
         # Only those after the mark; indexing a deque near its end is cheap.
         for index in range(min(after, len(saved)), len(saved)):
-            if match is None or match(saved[index]):
-                message = saved[index]
+            message = saved[index]
+            if match is None or match(message):
                 del saved[index]
                 return message
     elif saved:
         if match is None:
-            return saved.popleft()
+            message = saved[0]
+            del saved[0]
+            return message
         for index, message in enumerate(saved):
             if match(message):
                 del saved[index]
                 return message
     # 2. Messages waiting in the inbox, without blocking.
-    inbox = proc.inbox
+    drain = proc.drain
     while True:
         try:
-            item = inbox.get_nowait()
+            for item in drain:  # noqa: B007 (see the module's doc)
+                break
         except Empty:
             break
         if item is WAKE:
             check_signals(proc)
             continue
-        saved.append(item)
-        if match is None or match(item):
-            saved.pop()
+        if match is None:
+            return item
+        saved.append(item)  # in the mailbox while the matcher looks at it
+        if match(item):
+            del saved[-1]
             return item
     # 3. Block for new ones.
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -139,7 +166,7 @@ def _select(
         if item is TIMEOUT:
             break
         if item is not WAKE and (match is None or match(item)):
-            saved.pop()
+            del saved[-1]
             return item
         if deadline is not None:
             remaining = deadline - time.monotonic()
@@ -158,7 +185,8 @@ def take_first_tagged(proc: ProcessRecord, tag: Any) -> Any:
     if saved:  # older messages come first, and none of them is what a new call awaits
         return NOTHING
     try:
-        first = proc.inbox.get_nowait()
+        for first in proc.drain:  # noqa: B007 (see the module's doc)
+            break
     except Empty:
         return NOTHING
     if first is WAKE:  # (the section's leave() acts on what it stands for)
@@ -168,6 +196,25 @@ def take_first_tagged(proc: ProcessRecord, tag: Any) -> Any:
         return first
     saved.append(first)  # the oldest message: saved keeps the order
     return NOTHING
+
+
+def discard(proc: ProcessRecord, match: Matcher, after: int = 0) -> None:
+    """Remove from ``proc``'s mailbox every message ``match`` accepts; never blocks.
+
+    Call it shielded: a WAKE token it meets is dropped, and the section's
+    leave acts on what it stood for. ``after`` is as for ``take``: the messages
+    before that mark are not looked at.
+    """
+    saved = proc.saved
+    try:
+        for item in proc.drain:
+            if item is not WAKE:
+                saved.append(item)
+    except Empty:
+        pass
+    for index in range(len(saved) - 1, min(after, len(saved)) - 1, -1):
+        if match(saved[index]):
+            del saved[index]
 
 
 def has_messages(proc: ProcessRecord) -> bool:
