@@ -65,7 +65,7 @@ def exit_signal(local: Pid, sender: Pid, reason: Any, linked: bool) -> None:
 
 def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
     """Remote ``remote`` monitors local ``target`` (pid or name); its pid, or None if not alive."""
-    proc = registry.whereis(target) if isinstance(target, str) else table.lookup(target)
+    proc = _named_or_pid(target)
     if proc is None:
         return None
     with proc.lock:
@@ -77,9 +77,13 @@ def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
 
 def remove_watcher(target: Any, ref: Ref) -> None:
     """Remote monitor ``ref`` of local ``target`` (pid or name) is off."""
-    proc = registry.whereis(target) if isinstance(target, str) else table.lookup(target)
+    proc = _named_or_pid(target)
     if proc is not None:
         forget_watcher(proc, ref)
+
+
+def _named_or_pid(target: Any) -> ProcessRecord | None:
+    return registry.whereis(target) if isinstance(target, str) else table.lookup(target)
 
 
 def down(local: Pid, ref: Ref, watched: Any, reason: Any) -> None:
@@ -91,16 +95,15 @@ def down(local: Pid, ref: Ref, watched: Any, reason: Any) -> None:
 
 def deliver(local: Pid, message: Any) -> bool:
     """Put ``message``, fresh from another node (no copy needed), in local ``local``'s mailbox."""
-    proc = table.lookup(local)
-    if proc is None:
-        return False
-    deliver_message(proc, message)
-    return True
+    return _put(table.lookup(local), message)
 
 
 def deliver_named(name: str, message: Any) -> bool:
     """Put ``message`` in the mailbox of the local process registered as ``name``."""
-    proc = registry.whereis(name)
+    return _put(registry.whereis(name), message)
+
+
+def _put(proc: ProcessRecord | None, message: Any) -> bool:
     if proc is None:
         return False
     deliver_message(proc, message)
