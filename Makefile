@@ -43,7 +43,8 @@ lint: install
 	$(BIN)/mypy pyex
 
 test: lint peers
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	# A wedged run fails in 15 minutes (every test has its own timeout too).
+	timeout -k 10 900 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 run: install
 	$(BIN)/pyex $(ARGS)

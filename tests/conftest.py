@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
+import traceback
+
 import pytest
 
 from pyex.runtime import table
@@ -30,3 +36,51 @@ def fresh_process():
     retire_current()
     _kill_all_but(before)
     retire_current()
+
+
+# -- the run ends when its tests do ----------------------------------------------
+
+_status = [0]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _status[0] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the interpreter with the run's status, and fail the run on a leaked thread.
+
+    A thread a test left running (not a daemon) would keep the interpreter
+    alive after the summary, and CI would wait for it until its own deadline.
+    Such a thread is a leak: it is named here with its stack, the run fails,
+    and the interpreter ends at once instead of waiting for it.
+    """
+    deadline = time.monotonic() + 5
+    lingering = []
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            lingering.append(thread)
+    status = _status[0]
+    if lingering:
+        frames = sys._current_frames()
+        out = sys.__stderr__
+        print(f"\n{len(lingering)} thread(s) left running after the tests:", file=out)
+        for thread in lingering:
+            print(f"--- {thread.name} ---", file=out)
+            frame = frames.get(thread.ident or 0)
+            if frame is not None:
+                traceback.print_stack(frame, file=out)
+        status = status or 1
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    # Nothing the tests left behind (a daemon thread holding a lock that an
+    # exit handler wants) can hold the interpreter open now.
+    os._exit(status)
