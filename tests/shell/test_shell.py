@@ -119,7 +119,7 @@ def test_a_linked_crash_takes_the_shell_process_down(shell):
     old = shell.pid
     evaluation = shell.eval(
         "spawn_link(lambda: (_ for _ in ()).throw(ValueError('bad')))\n"
-        "receive(timeout=5)"
+        "receive(timeout=25)"
     )
     assert evaluation.shell_exited
     assert evaluation.text.startswith(
@@ -132,7 +132,7 @@ def test_a_linked_crash_takes_the_shell_process_down(shell):
 def test_a_linked_exit_with_a_reason_takes_the_shell_down(shell):
     old = shell.pid
     shell.eval("def die():\n    raise Exit('boom')\n")
-    evaluation = shell.eval("spawn_link(die)\nreceive(timeout=5)")
+    evaluation = shell.eval("spawn_link(die)\nreceive(timeout=25)")
     assert evaluation.shell_exited
     assert evaluation.text == f"** (EXIT from {old}) shell process exited with reason: 'boom'"
 
