@@ -45,10 +45,7 @@ from ..runtime.internal import (
 )
 from .handoff import hand_over
 
-__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
-
-From = tuple  # (caller pid, reference): what handle_call receives as ``from_``
-
+__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "Tag"]
 
 class _NoReply:
     __slots__ = ()

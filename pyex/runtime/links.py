@@ -1,4 +1,4 @@
-"""Links, monitors, aliases and exit signals between processes.
+"""Links, monitors and exit signals between processes.
 
 Each operation changes the caller's side first, under the caller's lock, then
 the other side, under its lock, checking that it is still alive. A process that
@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import registry, remote, table, tracing
-from .copying import copy_message
 from .current import current
-from .delivery import deliver_down, deliver_to_alias
+from .delivery import deliver_down
 from .errors import ProcessExit
 from .exits import forget_watcher, signal_exit
 from .record import ProcessRecord
@@ -30,9 +29,6 @@ __all__ = [
     "demonitor",
     "exit",
     "set_trap_exit",
-    "alias",
-    "unalias",
-    "send_alias",
     "require_pid",
     "down_of",
 ]
@@ -261,34 +257,3 @@ def set_trap_exit(value: bool) -> bool:
         old = me.trap_exit
         me.trap_exit = value
     return old
-
-
-def alias() -> Ref:
-    """A new reference that, while active, lets send_alias() reach the caller."""
-    me = current()
-    ref = make_ref()
-    with me.lock:
-        me.aliases.add(ref)
-    return ref
-
-
-def activate_alias(ref: Ref) -> None:
-    """Make an existing reference (a monitor's, say) an alias of the caller."""
-    me = current()
-    with me.lock:
-        me.aliases.add(ref)
-
-
-def unalias(ref: Ref) -> bool:
-    """Deactivate an alias: messages sent to it afterwards are dropped."""
-    me = current()
-    with me.lock:
-        if ref in me.aliases:
-            me.aliases.discard(ref)
-            return True
-    return False
-
-
-def send_alias(pid: Pid, ref: Ref, message: Any) -> bool:
-    """Send ``message`` to ``pid`` only if ``ref`` is still one of its aliases."""
-    return deliver_to_alias(pid, ref, copy_message(message))
