@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any, List, Tuple, Union
 
+from ..otp.gen_server import CALL, CAST
 from ..runtime import Exit, Pid, Ref, make_ref, receive, send
 from ..runtime import self as self_pid
 from ..runtime.internal import demonitor, inbound, monitor
@@ -219,7 +220,7 @@ def _spawn(node: str, module: str, function: str, args: list[Any], link: bool,
 def _gen_call(server: tuple[str, str], request: Any, timeout: float | None) -> Any:
     """An OTP call to ``(name, node)``: raises Exit('noconnection' | 'noproc' | 'timeout' ...)."""
     ref = monitor(server)
-    send(server, (Atom("$gen_call"), (self_pid(), ref), request))
+    send(server, (Atom(CALL), (self_pid(), ref), request))
 
     def match(message: Any) -> bool:
         return (message.__class__ is tuple and len(message) >= 2
@@ -268,7 +269,7 @@ class rpc:
     def cast(node: str, module: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> bool:
         """Run ``module:function(*args)`` on ``node`` without waiting; True."""
         _check_node(node)
-        send(("rex", node), (Atom("$gen_cast"), (Atom("cast"), Atom(module), Atom(function), list(args),
+        send(("rex", node), (Atom(CAST), (Atom("cast"), Atom(module), Atom(function), list(args),
                                           Atom("user"))))
         return True
 

@@ -20,7 +20,7 @@ from ..runtime import Pid, Process, make_ref, send
 from ..runtime.internal import set_trap_exit
 from . import child_spec as specs
 from .calls import call
-from .gen_server import CALL, GenServer, start_server
+from .gen_server import CALL, CAST, GenServer, start_server
 from .supervision import Intensity, check_flags, should_restart, shutdown_children, start_child
 from .system import stop as system_stop
 
@@ -139,7 +139,7 @@ def _restart(state: DynamicSupervisorState, spec: dict[str, Any]) -> None:
         return
     key = make_ref()
     state.restarting[key] = spec
-    send(Process.self(), ("$gen_cast", ("try_again_restart", key)))
+    send(Process.self(), (CAST, ("try_again_restart", key)))
 
 
 class DynamicSupervisor:

@@ -31,7 +31,7 @@ from ..runtime import Process, send
 from ..runtime.internal import set_trap_exit
 from . import child_spec as specs
 from .calls import call
-from .gen_server import CALL, GenServer, start_server
+from .gen_server import CALL, CAST, GenServer, start_server
 from .supervision import (
     Intensity,
     check_flags,
@@ -202,7 +202,7 @@ def _restart(state: SupervisorState, child: Child) -> None:
 
 def _try_again(child: Child) -> None:
     child.pid = None
-    send(Process.self(), ("$gen_cast", ("try_again_restart", child.id)))
+    send(Process.self(), (CAST, ("try_again_restart", child.id)))
 
 
 def _start_new(state: SupervisorState, spec: dict[str, Any]) -> Any:
