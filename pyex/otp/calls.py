@@ -20,7 +20,6 @@ from typing import Any, Callable
 from ..runtime import Exit, Pid, Ref, send
 from ..runtime.internal import (
     ATOMIC_TYPES,
-    LONGEST,
     NOTHING,
     TRACING,
     abandon_request,
@@ -45,7 +44,7 @@ from ..runtime.internal import (
 )
 from .handoff import hand_over
 
-__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "Tag"]
+__all__ = ["whereis", "call", "reply", "NO_REPLY", "Tag"]
 
 class _NoReply:
     __slots__ = ()
@@ -94,13 +93,6 @@ def whereis(server: Any) -> Pid | None:
     )
 
 
-def check_call_timeout(timeout: Any) -> float | None:
-    """A call's timeout in seconds; None, ``'infinity'`` or beyond the clock wait forever."""
-    if timeout.__class__ is float and 0.0 <= timeout <= LONGEST:
-        return timeout
-    return wait_time(timeout)
-
-
 def _matcher(ref: Tag) -> Callable[[Any], bool]:
     def match(message: Any) -> bool:
         # (ref, reply) or ('DOWN', ref, 'process', pid, reason)
@@ -130,7 +122,7 @@ def call(
     if is_remote(server):
         return _call_remote(server, tag, request, timeout, describe)
     pid = server if server.__class__ is Pid else whereis(server)
-    wait = check_call_timeout(timeout)
+    wait = wait_time(timeout)
     if pid is None:
         raise Exit(("noproc", _what(describe, server, request, timeout)))
     me = current()
@@ -184,7 +176,7 @@ def _call_remote(
     The reply is tagged with the monitor's reference, as OTP's gen:reply answers
     ``{Tag, Reply}``; a lost connection is ``('nodedown', node)``, as gen:call says.
     """
-    wait = check_call_timeout(timeout)
+    wait = wait_time(timeout)
     ref = monitor(server)
     send(server, (tag, (pid_of(current()), ref), request))
 

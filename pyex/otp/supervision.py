@@ -15,7 +15,14 @@ from collections import deque
 from typing import Any
 
 from ..runtime import Exit, Pid, Ref
-from ..runtime.internal import down_of, exit_signal, monitor, receive_matching, unlink
+from ..runtime.internal import (
+    down_of,
+    exit_signal,
+    monitor,
+    receive_matching,
+    unlink,
+    wait_time,
+)
 from .reports import is_normal_exit
 
 __all__ = [
@@ -93,7 +100,7 @@ def shutdown_child(pid: Pid, shutdown: Any) -> Any:
         exit_signal(pid, "kill")
         return receive_matching(down)[4]
     exit_signal(pid, "shutdown")
-    message = receive_matching(down, None if shutdown == "infinity" else shutdown, None)
+    message = receive_matching(down, wait_time(shutdown, "shutdown"), None)
     if message is None:
         exit_signal(pid, "kill")
         message = receive_matching(down)
@@ -114,7 +121,8 @@ def shutdown_children(children: list[tuple[Pid, Any]]) -> None:
             deadline = None
         else:
             exit_signal(pid, "shutdown")
-            deadline = None if shutdown == "infinity" else now + shutdown
+            wait = wait_time(shutdown, "shutdown")
+            deadline = None if wait is None else now + wait
         waiting[ref] = (pid, deadline)
 
     def any_down(message: Any) -> bool:

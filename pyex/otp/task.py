@@ -33,9 +33,10 @@ from ..runtime.internal import (
     snapshot,
     start_process,
     unlink,
+    wait_time,
 )
 from . import reports
-from .calls import NO_REPLY, check_call_timeout
+from .calls import NO_REPLY
 from .starting import ancestors_of_caller
 
 __all__ = ["Task"]
@@ -141,7 +142,7 @@ class Task:
         Only the task's owner may await it.
         """
         _check_owner(task, "await_")
-        wait = check_call_timeout(timeout)
+        wait = wait_time(timeout)
         message = receive_matching(_answer_of(task.ref), wait, NO_REPLY)
         if message is NO_REPLY:
             raise Exit(("timeout", ("Task", "await_", [task, timeout])))
@@ -157,7 +158,7 @@ class Task:
         After None the task goes on; ``yield_`` or ``await_`` it again later.
         """
         _check_owner(task, "yield_")
-        wait = check_call_timeout(timeout)
+        wait = wait_time(timeout)
         message = receive_matching(_answer_of(task.ref), wait, None)
         if message is None:
             return None
@@ -176,7 +177,7 @@ class Task:
         tasks = list(tasks)
         for task in tasks:
             _check_owner(task, "await_many")
-        wait = check_call_timeout(timeout)
+        wait = wait_time(timeout)
         # A task listed twice gets its result twice (Elixir's [3, 3]).
         pending: dict[Ref, list[int]] = {}
         for index, task in enumerate(tasks):
@@ -220,7 +221,7 @@ class Task:
         _check_owner(task, "shutdown")
         unlink(task.pid)
         exit_signal(task.pid, "kill" if shutdown == "brutal_kill" else "shutdown")
-        wait = None if shutdown == "brutal_kill" else check_call_timeout(shutdown)
+        wait = None if shutdown == "brutal_kill" else wait_time(shutdown, "shutdown")
         match = _answer_of(task.ref)
 
         def down(message: Any) -> bool:
