@@ -30,6 +30,7 @@ from ..runtime.internal import (
     drop_alias,
     drop_request,
     find,
+    is_down,
     is_remote,
     local_name,
     mark,
@@ -37,6 +38,7 @@ from ..runtime.internal import (
     name_holder,
     node_of,
     pid_of,
+    reply_or_down,
     send_request,
     take,
     trace_event,
@@ -93,16 +95,6 @@ def whereis(server: Any) -> Pid | None:
     )
 
 
-def _matcher(ref: Tag) -> Callable[[Any], bool]:
-    def match(message: Any) -> bool:
-        # (ref, reply) or ('DOWN', ref, 'process', pid, reason)
-        return message.__class__ is tuple and len(message) > 1 and (
-            message[0] is ref or (message[1] is ref and message[0] == "DOWN")
-        )
-
-    return match
-
-
 def call(
     server: Any,
     tag: str,
@@ -143,7 +135,7 @@ def call(
         other, message, closed = send_request(me, pid, other, ref, message, hand_over)
         if closed:
             return message[1]
-        match = _matcher(ref)
+        match = reply_or_down(ref)
         if message is NOTHING:
             message = take(me, match, wait, NOTHING, after=start)
             if message is NOTHING:
@@ -160,7 +152,7 @@ def call(
     except BaseException:
         # Interrupted (the shell's Ctrl+C) wherever it was: clean up as a
         # timeout does -- no monitor left, no late reply in the mailbox.
-        abandon_request(me, ref, other, _matcher(ref), start)
+        abandon_request(me, ref, other, reply_or_down(ref), start)
         raise
 
 
@@ -180,18 +172,13 @@ def _call_remote(
     ref = monitor(server)
     send(server, (tag, (pid_of(current()), ref), request))
 
-    def match(message: Any) -> bool:
-        return message.__class__ is tuple and len(message) > 1 and (
-            message[0] == ref or (message[1] == ref and message[0] == "DOWN")
-        )
-
-    message = take(current(), match, wait, NOTHING)
-    if message is NOTHING or message[0] != "DOWN" or message[1] != ref:
+    message = take(current(), reply_or_down(ref), wait, NOTHING)
+    if message is NOTHING or not is_down(message, ref):
         demonitor(ref, True)
     what = _what(describe, server, request, timeout)
     if message is NOTHING:
         raise Exit(("timeout", what))
-    if message[0] == ref:
+    if len(message) == 2:
         return message[1]
     reason = message[4]
     if reason == "noconnection":

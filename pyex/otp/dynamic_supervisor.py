@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime import Pid, Process, make_ref, send
-from ..runtime.internal import set_trap_exit
+from ..runtime import ANY, Pid, Process, make_ref, send
+from ..runtime.internal import is_exit, set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, CAST, GenServer, start_server
@@ -98,7 +98,7 @@ class _DynamicServer(GenServer):
         return ("noreply", state)
 
     def handle_info(self, message: Any, state: DynamicSupervisorState) -> Any:
-        if message.__class__ is tuple and len(message) == 3 and message[0] == "EXIT":
+        if is_exit(message, ANY):
             spec = state.children.pop(message[1], None)
             if spec is None or not should_restart(spec["restart"], message[2]):
                 return ("noreply", state)

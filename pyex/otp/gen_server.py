@@ -40,6 +40,7 @@ from ..runtime.internal import (
     deliver_to_alias,
     has_messages,
     hold_state,
+    is_exit,
     is_remote,
     receive_matching,
     snapshot,
@@ -402,12 +403,7 @@ class _Loop:
                         if tag == system.SYSTEM and len(message) == 3:
                             self._system(message[1], message[2], state)
                             continue
-                        if (
-                            tag == "EXIT"
-                            and len(message) == 3
-                            and message[1].__class__ is Pid
-                            and message[1] == parent
-                        ):
+                        if parent is not None and is_exit(message, parent):
                             self.last = message
                             raise _Stopping(message[2], state)
                 self.last = message

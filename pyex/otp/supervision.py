@@ -14,10 +14,12 @@ import time
 from collections import deque
 from typing import Any
 
-from ..runtime import Exit, Pid, Ref
+from ..runtime import ANY, Exit, Pid, Ref
 from ..runtime.internal import (
     down_of,
+    exit_from,
     exit_signal,
+    is_down,
     monitor,
     receive_matching,
     unlink,
@@ -68,25 +70,12 @@ def should_restart(restart: str, reason: Any) -> bool:
     return False
 
 
-def _exit_from(pid: Pid) -> Any:
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 3
-            and message[1].__class__ is Pid
-            and message[1] == pid
-            and message[0] == "EXIT"
-        )
-
-    return match
-
-
 def _detach(pid: Pid) -> tuple[Ref, Any]:
     """Monitor and unlink ``pid``; returns (ref, exit message if it already exited)."""
     ref = monitor(pid)
     unlink(pid)
     # An EXIT that arrived before the unlink: the child is gone already.
-    return ref, receive_matching(_exit_from(pid), 0, None)
+    return ref, receive_matching(exit_from(pid), 0, None)
 
 
 def shutdown_child(pid: Pid, shutdown: Any) -> Any:
@@ -126,12 +115,7 @@ def shutdown_children(children: list[tuple[Pid, Any]]) -> None:
         waiting[ref] = (pid, deadline)
 
     def any_down(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[0] == "DOWN"
-            and message[1] in waiting
-        )
+        return is_down(message, ANY) and message[1] in waiting
 
     while waiting:
         deadlines = [deadline for _, deadline in waiting.values() if deadline is not None]

@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime import Process, send
-from ..runtime.internal import set_trap_exit
+from ..runtime import ANY, Process, send
+from ..runtime.internal import is_exit, set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, CAST, GenServer, start_server
@@ -128,7 +128,7 @@ class _SupervisorServer(GenServer):
         return ("noreply", state)
 
     def handle_info(self, message: Any, state: SupervisorState) -> Any:
-        if message.__class__ is tuple and len(message) == 3 and message[0] == "EXIT":
+        if is_exit(message, ANY):
             child = state.find_pid(message[1])
             if child is None:
                 return ("noreply", state)  # not a child (any more): nothing to do

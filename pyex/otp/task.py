@@ -23,13 +23,17 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..runtime import Exit, Pid, Process, Ref, send
+from ..runtime import ANY, Exit, Pid, Process, Ref, send
 from ..runtime.internal import (
     demonitor,
     describe_call,
     dictionary_defaults,
+    down_of,
     exit_signal,
+    is_down,
+    is_reply,
     receive_matching,
+    reply_or_down,
     snapshot,
     start_process,
     unlink,
@@ -99,17 +103,6 @@ def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pi
     return pid, ref, mfa
 
 
-def _answer_of(ref: Ref) -> Callable[[Any], bool]:
-    def match(message: Any) -> bool:
-        # (ref, result) or ('DOWN', ref, 'process', pid, reason)
-        return message.__class__ is tuple and (
-            (len(message) == 2 and message[0] is ref)
-            or (len(message) == 5 and message[1] is ref and message[0] == "DOWN")
-        )
-
-    return match
-
-
 @dataclass(frozen=True)
 class Task:
     """A running task, as ``Task.async_`` returns it (Elixir's ``%Task{}``).
@@ -143,7 +136,7 @@ class Task:
         """
         _check_owner(task, "await_")
         wait = wait_time(timeout)
-        message = receive_matching(_answer_of(task.ref), wait, NO_REPLY)
+        message = receive_matching(reply_or_down(task.ref), wait, NO_REPLY)
         if message is NO_REPLY:
             raise Exit(("timeout", ("Task", "await_", [task, timeout])))
         if len(message) == 2:
@@ -159,7 +152,7 @@ class Task:
         """
         _check_owner(task, "yield_")
         wait = wait_time(timeout)
-        message = receive_matching(_answer_of(task.ref), wait, None)
+        message = receive_matching(reply_or_down(task.ref), wait, None)
         if message is None:
             return None
         if len(message) == 2:
@@ -185,15 +178,8 @@ class Task:
         results: list[Any] = [None] * len(tasks)
 
         def answer(message: Any) -> bool:
-            if message.__class__ is not tuple:
-                return False
-            if len(message) == 2:
-                return message[0].__class__ is Ref and message[0] in pending
-            return (
-                len(message) == 5
-                and message[1].__class__ is Ref
-                and message[1] in pending
-                and message[0] == "DOWN"
+            return (is_reply(message, ANY) and message[0] in pending) or (
+                is_down(message, ANY) and message[1] in pending
             )
 
         deadline = None if wait is None else time.monotonic() + wait
@@ -222,16 +208,12 @@ class Task:
         unlink(task.pid)
         exit_signal(task.pid, "kill" if shutdown == "brutal_kill" else "shutdown")
         wait = None if shutdown == "brutal_kill" else wait_time(shutdown, "shutdown")
-        match = _answer_of(task.ref)
-
-        def down(message: Any) -> bool:
-            return match(message) and len(message) == 5
-
+        down = down_of(task.ref)
         message = receive_matching(down, wait, None)
         if message is None:
             exit_signal(task.pid, "kill")
             message = receive_matching(down)
-        reply = receive_matching(match, 0, None)
+        reply = receive_matching(reply_or_down(task.ref), 0, None)
         if reply is not None:
             return ("ok", reply[1])
         reason = message[4]

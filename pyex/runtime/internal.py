@@ -23,7 +23,8 @@ or write its fields; everything they need is one of these:
   door), ``inbound`` (inbound.py: what a remote peer does to local processes);
 - and, re-exported so that this module and ``pyex.runtime`` are the only two a
   layer above imports: the parts of the runtime's modules that are not in the
-  public API (``start_process``, ``receive_matching``, ``down_of``,
+  public API (``start_process``, ``receive_matching``, the matchers of the
+  runtime's own messages (``down_of``, ``exit_from``, ``reply_or_down``...),
   ``copy_message``, ``schedule_timer``...).
 """
 
@@ -51,9 +52,10 @@ from .introspection import (
     sample_all,
     snapshot,
 )
-from .links import demonitor, down_of, link, monitor, set_trap_exit, unlink
+from .links import demonitor, link, monitor, set_trap_exit, unlink
 from .links import exit as exit_signal
 from .mailbox import receive_matching
+from .matchers import down_of, exit_from, is_down, is_exit, is_reply, reply_or_down
 from .record import ProcessRecord
 from .registry import check_name
 from .remote import is_remote, local_name, node_of
@@ -102,7 +104,12 @@ __all__ = [
     "demonitor",
     "describe_call",
     "down_of",
+    "exit_from",
     "exit_signal",
+    "is_down",
+    "is_exit",
+    "is_reply",
+    "reply_or_down",
     "link",
     "monitor",
     "receive_matching",

@@ -9,13 +9,14 @@ exactly once.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from . import registry, remote, table, tracing
 from .current import current
 from .delivery import deliver_down
 from .errors import ProcessExit
 from .exits import forget_watcher, signal_exit
+from .matchers import down_of
 from .record import ProcessRecord
 from .sections import shielded
 from .states import ALIVE
@@ -30,7 +31,6 @@ __all__ = [
     "exit",
     "set_trap_exit",
     "require_pid",
-    "down_of",
 ]
 
 
@@ -167,20 +167,6 @@ def _monitor_remote(me: ProcessRecord, ref: Ref, target: Any) -> Ref:
     return ref
 
 
-def down_of(ref: Any) -> Callable[[Any], bool]:
-    """A receive matcher for the DOWN message of monitor ``ref``."""
-
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] is ref
-            and message[0] == "DOWN"
-        )
-
-    return match
-
-
 def demonitor(ref: Ref, flush: bool = False) -> bool:
     """Turn off the monitor ``ref``; no DOWN for it arrives afterwards.
 
@@ -210,16 +196,7 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
 
 def _flush_down(ref: Ref) -> None:
     """Remove the DOWN message of monitor ``ref`` from the mailbox, if it is there."""
-
-    def down(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] == ref
-            and message[0] == "DOWN"
-        )
-
-    take(current(), down, 0, None)
+    take(current(), down_of(ref), 0, None)
 
 
 def exit(pid: Pid, reason: Any) -> bool:
