@@ -35,7 +35,7 @@ from ..runtime.internal import (
     local_name,
     mark,
     monitor,
-    name_holder,
+    named_pid,
     node_of,
     pid_of,
     reply_or_down,
@@ -46,7 +46,7 @@ from ..runtime.internal import (
 )
 from .handoff import hand_over
 
-__all__ = ["whereis", "call", "reply", "NO_REPLY", "Tag"]
+__all__ = ["call", "reply", "NO_REPLY", "Tag"]
 
 class _NoReply:
     __slots__ = ()
@@ -84,17 +84,6 @@ class Tag:
         return self
 
 
-def whereis(server: Any) -> Pid | None:
-    """The pid ``server`` (a pid or a registered name) stands for; None if nobody."""
-    if server.__class__ is Pid:
-        return server
-    if isinstance(server, str):
-        return name_holder(server)
-    raise TypeError(
-        f"a server is a pid or a registered name, got {server!r} ({type(server).__name__})"
-    )
-
-
 def call(
     server: Any,
     tag: str,
@@ -113,7 +102,7 @@ def call(
         server = local_name(server)
     if is_remote(server):
         return _call_remote(server, tag, request, timeout, describe)
-    pid = server if server.__class__ is Pid else whereis(server)
+    pid = server if server.__class__ is Pid else named_pid(server, "a server")
     wait = wait_time(timeout)
     if pid is None:
         raise Exit(("noproc", _what(describe, server, request, timeout)))

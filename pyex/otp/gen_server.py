@@ -42,6 +42,7 @@ from ..runtime.internal import (
     hold_state,
     is_exit,
     is_remote,
+    named_pid,
     receive_matching,
     snapshot,
     take,
@@ -191,7 +192,7 @@ class GenServer:
     @staticmethod
     def cast(server: Any, request: Any) -> str:
         """Send ``request`` to ``server`` without waiting; always returns ``'ok'``."""
-        pid = server if is_remote(server) else calls.whereis(server)
+        pid = server if is_remote(server) else named_pid(server, "a server")
         if pid is not None:
             send(pid, (CAST, request))
         return "ok"
@@ -214,7 +215,7 @@ class GenServer:
     @staticmethod
     def whereis(server: Any) -> Pid | None:
         """The pid of ``server`` (a pid or a registered name), or None if it is not alive."""
-        pid = calls.whereis(server)
+        pid = named_pid(server, "a server")
         if pid is not None and not is_remote(pid) and not alive(pid):
             return None
         return pid

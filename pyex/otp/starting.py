@@ -20,7 +20,7 @@ from ..runtime.internal import (
     down_of,
     exit_signal,
     is_down,
-    name_holder,
+    named_pid,
     receive_matching,
     register,
     start_process,
@@ -71,7 +71,7 @@ def _boot(
                 register(me, name)
                 break
             except ValueError:
-                holder = name_holder(name)
+                holder = named_pid(name)
                 if holder is None:
                     continue  # the holder exited meanwhile: try again
                 starter.ack(("error", ("already_started", holder)))

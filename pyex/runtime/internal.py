@@ -57,7 +57,7 @@ from .links import exit as exit_signal
 from .mailbox import receive_matching
 from .matchers import down_of, exit_from, is_down, is_exit, is_reply, reply_or_down
 from .record import ProcessRecord
-from .registry import check_name
+from .registry import check_name, named_pid
 from .remote import is_remote, local_name, node_of
 from .requests import (
     abandon_request,
@@ -141,7 +141,7 @@ __all__ = [
     "has_messages",
     "interrupt",
     "mark",
-    "name_holder",
+    "named_pid",
     "open_request",
     "pid_of",
     "resolve",
@@ -160,12 +160,6 @@ __all__ = [
 def find(pid: Pid) -> ProcessRecord | None:
     """The handle of the process ``pid`` (None if it names none here; check ``alive`` for life)."""
     return table.lookup(pid)
-
-
-def name_holder(name: str) -> Pid | None:
-    """The pid of the live process registered as ``name``, or None."""
-    proc = registry.whereis(name)
-    return proc.pid if proc is not None else None
 
 
 def pid_of(proc: ProcessRecord) -> Pid:
