@@ -40,7 +40,7 @@ from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
-from .frames import class_owner, hold_state, stack_bottom
+from .frames import class_owner, hold_state, is_pyex_file, stack_bottom
 from .interrupts import clear_interrupt, interrupt
 from .introspection import (
     NO_STATE,
@@ -87,6 +87,7 @@ __all__ = [
     "Sample",
     "Sampler",
     "class_owner",
+    "is_pyex_file",
     "dictionary_of",
     "held_state_of",
     "hold_state",
