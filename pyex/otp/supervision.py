@@ -1,7 +1,9 @@
-"""What every supervisor does to its children: start them, stop them, count restarts.
+"""What every supervisor does to its children: start them, stop them, restart them.
 
 Used by Supervisor and DynamicSupervisor, inside the supervisor's process
-(which traps exits, so its children's exits arrive as messages).
+(which traps exits, so its children's exits arrive as messages). Both handle
+a child's exit and a restart tried again the same way (``restart_after_exit``,
+``restart_counted``, ``try_again_later``): only how each finds its child differs.
 
 Stopping a child is Erlang's: monitor it, unlink it, then send ``'shutdown'``
 and wait up to its ``shutdown`` seconds before killing it -- or kill it at once
@@ -12,9 +14,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
-from ..runtime import ANY, Exit, Pid, Ref
+from ..runtime import ANY, Exit, Pid, Process, Ref, send
 from ..runtime.internal import (
     down_of,
     exit_from,
@@ -25,6 +27,7 @@ from ..runtime.internal import (
     unlink,
     wait_time,
 )
+from .gen_server import CAST
 from .reports import is_normal_exit
 
 __all__ = [
@@ -32,8 +35,14 @@ __all__ = [
     "shutdown_child",
     "shutdown_children",
     "should_restart",
+    "restart_after_exit",
+    "restart_counted",
+    "try_again_later",
+    "is_try_again",
     "Intensity",
 ]
+
+TRY_AGAIN = "try_again_restart"  # the cast a supervisor sends itself, as OTP's do
 
 
 def _is(value: Any, atom: str) -> bool:
@@ -68,6 +77,44 @@ def should_restart(restart: str, reason: Any) -> bool:
     if restart == "transient":
         return not is_normal_exit(reason)
     return False
+
+
+def restart_counted(intensity: Intensity, restart: Callable[..., None], *args: Any) -> bool:
+    """Count a restart against ``intensity`` and make it (``restart(*args)``).
+
+    False, and no restart, when it is one too many: the supervisor must then
+    stop with reason ``'shutdown'``.
+    """
+    if not intensity.add():
+        return False
+    restart(*args)
+    return True
+
+
+def restart_after_exit(
+    intensity: Intensity, restart_type: str, reason: Any, restart: Callable[..., None], *args: Any
+) -> bool:
+    """A child of ``restart_type`` exited with ``reason``: restart it if its type says so.
+
+    The restart is counted (``restart_counted``); False when it was one too many.
+    """
+    if not should_restart(restart_type, reason):
+        return True
+    return restart_counted(intensity, restart, *args)
+
+
+def try_again_later(key: Any) -> None:
+    """A restart failed: have the calling supervisor try ``key`` again after what is queued.
+
+    A cast to itself (``('try_again_restart', key)``), counted as a restart when
+    it is tried, so a child that never starts ends in the supervisor's shutdown.
+    """
+    send(Process.self(), (CAST, (TRY_AGAIN, key)))
+
+
+def is_try_again(request: Any) -> bool:
+    """Whether a cast is a supervisor's ``try_again_later`` (its key is ``request[1]``)."""
+    return request.__class__ is tuple and len(request) == 2 and request[0] == TRY_AGAIN
 
 
 def _detach(pid: Pid) -> tuple[Ref, Any]:
