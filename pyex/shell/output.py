@@ -47,7 +47,7 @@ def current_leader() -> Any:
 
 
 def leader_of(proc: Any) -> Any:
-    """The group leader output of ``proc`` (a Process or None) goes to, or None."""
+    """The group leader output of ``proc`` (a process record or None) goes to, or None."""
     leader = group_leader_of(proc)
     return leader if leader is not None else _fallback
 
