@@ -48,7 +48,7 @@ from ..runtime.internal import (
     take,
     trace_event,
 )
-from . import calls, child_spec, reports, starting, system
+from . import calls, child_spec, crash_reports, starting, system
 from .handoff import hand_over
 
 __all__ = ["GenServer"]
@@ -131,7 +131,7 @@ class GenServer:
     def handle_info(self, message: Any, state: Any) -> Any:
         """Handle any other message; by default log it as unexpected and go on."""
         pid, name = _me()
-        reports.unexpected_message(pid, name, type(self), message)
+        crash_reports.unexpected_message(pid, name, type(self), message)
         return ("noreply", state)
 
     def handle_continue(self, arg: Any, state: Any) -> Any:
@@ -232,7 +232,7 @@ def _me() -> tuple[Pid, str | None]:
 
 
 def _me_label() -> str:
-    return reports.label(*_me())
+    return crash_reports.label(*_me())
 
 
 # -- starting ---------------------------------------------------------------
@@ -293,7 +293,7 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
         raise
     except Exception as exc:
         # Report first: whoever started it learns of the error after the report.
-        reports.start_failed(
+        crash_reports.start_failed(
             me,
             exc,
             Process.get("$initial_call", (class_owner(cls), "init", 1)),
@@ -490,7 +490,7 @@ class _Loop:
             reason = exc.reason
         except Exception as exc:
             reason = exc
-        if not reports.is_normal_exit(reason):
+        if not crash_reports.is_normal_exit(reason):
             self._report(reason, state)
         if reply is not calls.NO_REPLY:
             calls.reply(reply[0], reply[1])
@@ -511,7 +511,7 @@ class _Loop:
             last = last[2]
         client_alive = client is not None and alive(client)
         pid, name = _me()
-        reports.server_terminating(
+        crash_reports.server_terminating(
             pid,
             name,
             reason,

@@ -27,8 +27,8 @@ from ..runtime.internal import (
     unlink,
     wait_time,
 )
+from .crash_reports import is_normal_exit
 from .gen_server import CAST
-from .reports import is_normal_exit
 
 __all__ = [
     "start_child",

@@ -39,7 +39,7 @@ from ..runtime.internal import (
     unlink,
     wait_time,
 )
-from . import reports
+from . import crash_reports
 from .calls import NO_REPLY
 from .starting import ancestors_of_caller
 
@@ -67,11 +67,11 @@ def _task_main(
     try:
         result = fun(*args)
     except Exit as exc:
-        if not reports.is_normal_exit(exc.reason):
-            reports.task_terminating(me, owner, exc.reason, fun, args)
+        if not crash_reports.is_normal_exit(exc.reason):
+            crash_reports.task_terminating(me, owner, exc.reason, fun, args)
         raise
     except Exception as exc:
-        reports.task_terminating(me, owner, exc, fun, args)
+        crash_reports.task_terminating(me, owner, exc, fun, args)
         raise Exit(exc) from None
     if ref is not None:
         send(owner, (ref, result))
