@@ -22,14 +22,18 @@ from typing import Any, TextIO
 
 from .output_buffer import OutputBuffer
 
-__all__ = ["TerminalDisplay"]
+__all__ = ["PromptTerminal"]
 
 FLUSH_INTERVAL = 0.05
 MAX_PENDING = 4_000_000  # characters kept while the terminal cannot keep up
 
 
-class TerminalDisplay:
-    """Writes to a terminal that a prompt_toolkit prompt comes and goes on."""
+class PromptTerminal:
+    """The terminal a prompt_toolkit prompt comes and goes on: writes now, or above the prompt.
+
+    Not a shell ``Display`` (that is the runtime's bridge.py): this one is the
+    prompt process's, and knows nothing of sessions.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
