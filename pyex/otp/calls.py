@@ -48,6 +48,7 @@ from .handoff import hand_over
 
 __all__ = ["call", "reply", "NO_REPLY", "Tag"]
 
+
 class _NoReply:
     __slots__ = ()
 
