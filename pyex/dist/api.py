@@ -8,9 +8,10 @@ import threading
 from pathlib import Path
 from typing import Any, List, Tuple, Union
 
+from ..otp.gen_server import CALL, CAST
 from ..runtime import Exit, Pid, Ref, make_ref, receive, send
 from ..runtime import self as self_pid
-from ..runtime.internal import demonitor, inbound, monitor
+from ..runtime.internal import demonitor, inbound, is_down, monitor, reply_or_down
 from . import services
 from .connection import Control
 from .node import DEFAULT_TICKTIME, LocalNode, current_node, random_cookie
@@ -219,17 +220,13 @@ def _spawn(node: str, module: str, function: str, args: list[Any], link: bool,
 def _gen_call(server: tuple[str, str], request: Any, timeout: float | None) -> Any:
     """An OTP call to ``(name, node)``: raises Exit('noconnection' | 'noproc' | 'timeout' ...)."""
     ref = monitor(server)
-    send(server, (Atom("$gen_call"), (self_pid(), ref), request))
+    send(server, (Atom(CALL), (self_pid(), ref), request))
 
-    def match(message: Any) -> bool:
-        return (message.__class__ is tuple and len(message) >= 2
-                and (message[0] == ref or (message[0] == "DOWN" and message[1] == ref)))
-
-    reply = receive(match, timeout=timeout, default=None)
+    reply = receive(reply_or_down(ref), timeout=timeout, default=None)
     demonitor(ref, flush=True)
     if reply is None:
         raise Exit("timeout")
-    if reply[0] == "DOWN":
+    if is_down(reply, ref):
         raise Exit(reply[4])
     return reply[1]
 
@@ -268,7 +265,7 @@ class rpc:
     def cast(node: str, module: str, function: str, args: list[Any] | tuple[Any, ...] = ()) -> bool:
         """Run ``module:function(*args)`` on ``node`` without waiting; True."""
         _check_node(node)
-        send(("rex", node), (Atom("$gen_cast"), (Atom("cast"), Atom(module), Atom(function), list(args),
+        send(("rex", node), (Atom(CAST), (Atom("cast"), Atom(module), Atom(function), list(args),
                                           Atom("user"))))
         return True
 

@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from ..otp.gen_server import CALL, CAST
 from ..runtime import Pid, Ref
 from ..runtime.internal import inbound, remote
 from . import epmd_client, handshake, services
@@ -35,7 +36,7 @@ logger = logging.getLogger("pyex.dist")
 DEFAULT_TICKTIME = 60.0
 PYEX_EXTRA = b"pyex"  # what a pyex node puts in EPMD's extra field
 _NOBODY = Atom("")
-_OTP_TAGS = frozenset({"$gen_call", "$gen_cast"})
+_OTP_TAGS = frozenset({CALL, CAST})
 
 
 def split_name(name: str, longnames: bool = False) -> tuple[str, str]:

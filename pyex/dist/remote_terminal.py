@@ -13,7 +13,7 @@ from typing import Any
 
 from ..runtime import Exit, Pid, receive, send
 from ..runtime import self as self_pid
-from ..runtime.internal import monitor
+from ..runtime.internal import is_down, monitor
 from .api import Node, _gen_call
 from .remsh import text_of
 from .terms import Atom
@@ -49,7 +49,7 @@ def serve_terminal(shell: Pid) -> int:
         message = receive()
         if message.__class__ is not tuple:
             continue
-        if message[0] == "DOWN" and message[1] == ref:
+        if is_down(message, ref):
             return 0
         if message[0] == "nodedown":
             print("*** connection to the remote node lost", file=sys.stderr)

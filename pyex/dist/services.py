@@ -24,6 +24,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..otp.gen_server import CALL, CAST
 from ..runtime import Exit, Pid
 from ..runtime import self as self_pid
 from ..runtime.internal import inbound
@@ -163,7 +164,7 @@ class Services:
             self.node.send(self.node.pid, from_[0], (from_[1], value))
 
     def _net_kernel(self, message: Any) -> None:
-        if message.__class__ is tuple and len(message) == 3 and message[0] == "$gen_call":
+        if message.__class__ is tuple and len(message) == 3 and message[0] == CALL:
             request = message[2]
             if request.__class__ is tuple and request and request[0] == "is_auth":
                 self._reply(message[1], Atom("yes"))
@@ -173,14 +174,14 @@ class Services:
     def _rex(self, conn: Connection, message: Any) -> None:
         if message.__class__ is not tuple:
             return
-        if len(message) == 3 and message[0] == "$gen_call":
+        if len(message) == 3 and message[0] == CALL:
             from_, request = message[1], message[2]
             if (request.__class__ is tuple and len(request) == 5
                     and request[0] in ("call", "block_call")):
                 _, module, function, args, leader = request
                 self._run_call(module, function, args, leader,
                                lambda value: self._reply(from_, value))
-        elif len(message) == 2 and message[0] == "$gen_cast":
+        elif len(message) == 2 and message[0] == CAST:
             request = message[1]
             if request.__class__ is tuple and len(request) == 5 and request[0] == "cast":
                 _, module, function, args, leader = request

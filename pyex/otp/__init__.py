@@ -10,7 +10,7 @@ dynamic_supervisor.py) are GenServers that start, stop and restart children
 (supervision.py) described by child specs (child_spec.py); Agent (agent.py)
 is one too, Task (task.py) is a plain linked process. ``get_state(server)``
 is Erlang's ``:sys.get_state`` (system.py); crash reports are written by
-reports.py.
+crash_reports.py.
 """
 
 from .agent import Agent

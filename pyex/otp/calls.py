@@ -20,7 +20,6 @@ from typing import Any, Callable
 from ..runtime import Exit, Pid, Ref, send
 from ..runtime.internal import (
     ATOMIC_TYPES,
-    LONGEST,
     NOTHING,
     TRACING,
     abandon_request,
@@ -31,13 +30,15 @@ from ..runtime.internal import (
     drop_alias,
     drop_request,
     find,
+    is_down,
     is_remote,
     local_name,
     mark,
     monitor,
-    name_holder,
+    named_pid,
     node_of,
     pid_of,
+    reply_or_down,
     send_request,
     take,
     trace_event,
@@ -45,9 +46,7 @@ from ..runtime.internal import (
 )
 from .handoff import hand_over
 
-__all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
-
-From = tuple  # (caller pid, reference): what handle_call receives as ``from_``
+__all__ = ["call", "reply", "NO_REPLY", "Tag"]
 
 
 class _NoReply:
@@ -86,34 +85,6 @@ class Tag:
         return self
 
 
-def whereis(server: Any) -> Pid | None:
-    """The pid ``server`` (a pid or a registered name) stands for; None if nobody."""
-    if server.__class__ is Pid:
-        return server
-    if isinstance(server, str):
-        return name_holder(server)
-    raise TypeError(
-        f"a server is a pid or a registered name, got {server!r} ({type(server).__name__})"
-    )
-
-
-def check_call_timeout(timeout: Any) -> float | None:
-    """A call's timeout in seconds; None, ``'infinity'`` or beyond the clock wait forever."""
-    if timeout.__class__ is float and 0.0 <= timeout <= LONGEST:
-        return timeout
-    return wait_time(timeout)
-
-
-def _matcher(ref: Tag) -> Callable[[Any], bool]:
-    def match(message: Any) -> bool:
-        # (ref, reply) or ('DOWN', ref, 'process', pid, reason)
-        return message.__class__ is tuple and len(message) > 1 and (
-            message[0] is ref or (message[1] is ref and message[0] == "DOWN")
-        )
-
-    return match
-
-
 def call(
     server: Any,
     tag: str,
@@ -132,8 +103,8 @@ def call(
         server = local_name(server)
     if is_remote(server):
         return _call_remote(server, tag, request, timeout, describe)
-    pid = server if server.__class__ is Pid else whereis(server)
-    wait = check_call_timeout(timeout)
+    pid = server if server.__class__ is Pid else named_pid(server, "a server")
+    wait = wait_time(timeout)
     if pid is None:
         raise Exit(("noproc", _what(describe, server, request, timeout)))
     me = current()
@@ -154,7 +125,7 @@ def call(
         other, message, closed = send_request(me, pid, other, ref, message, hand_over)
         if closed:
             return message[1]
-        match = _matcher(ref)
+        match = reply_or_down(ref)
         if message is NOTHING:
             message = take(me, match, wait, NOTHING, after=start)
             if message is NOTHING:
@@ -171,7 +142,7 @@ def call(
     except BaseException:
         # Interrupted (the shell's Ctrl+C) wherever it was: clean up as a
         # timeout does -- no monitor left, no late reply in the mailbox.
-        abandon_request(me, ref, other, _matcher(ref), start)
+        abandon_request(me, ref, other, reply_or_down(ref), start)
         raise
 
 
@@ -187,22 +158,17 @@ def _call_remote(
     The reply is tagged with the monitor's reference, as OTP's gen:reply answers
     ``{Tag, Reply}``; a lost connection is ``('nodedown', node)``, as gen:call says.
     """
-    wait = check_call_timeout(timeout)
+    wait = wait_time(timeout)
     ref = monitor(server)
     send(server, (tag, (pid_of(current()), ref), request))
 
-    def match(message: Any) -> bool:
-        return message.__class__ is tuple and len(message) > 1 and (
-            message[0] == ref or (message[1] == ref and message[0] == "DOWN")
-        )
-
-    message = take(current(), match, wait, NOTHING)
-    if message is NOTHING or message[0] != "DOWN" or message[1] != ref:
+    message = take(current(), reply_or_down(ref), wait, NOTHING)
+    if message is NOTHING or not is_down(message, ref):
         demonitor(ref, True)
     what = _what(describe, server, request, timeout)
     if message is NOTHING:
         raise Exit(("timeout", what))
-    if message[0] == ref:
+    if len(message) == 2:
         return message[1]
     reason = message[4]
     if reason == "noconnection":

@@ -16,12 +16,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime import Pid, Process, make_ref, send
-from ..runtime.internal import set_trap_exit
+from ..runtime import ANY, Pid, make_ref
+from ..runtime.internal import is_exit, set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, GenServer, start_server
-from .supervision import Intensity, check_flags, should_restart, shutdown_children, start_child
+from .supervision import (
+    Intensity,
+    check_flags,
+    is_try_again,
+    restart_after_exit,
+    restart_counted,
+    shutdown_children,
+    start_child,
+    try_again_later,
+)
 from .system import stop as system_stop
 
 __all__ = ["DynamicSupervisor", "DynamicSupervisorState"]
@@ -89,22 +98,19 @@ class _DynamicServer(GenServer):
         return ("reply", ("error", ("unknown_call", request)), state)
 
     def handle_cast(self, request: Any, state: DynamicSupervisorState) -> Any:
-        if request.__class__ is tuple and len(request) == 2 and request[0] == "try_again_restart":
+        if is_try_again(request):
             spec = state.restarting.pop(request[1], None)
-            if spec is not None:
-                if not state.intensity.add():
-                    return ("stop", "shutdown", state)
-                _restart(state, spec)
+            if spec is not None and not restart_counted(state.intensity, _restart, state, spec):
+                return ("stop", "shutdown", state)
         return ("noreply", state)
 
     def handle_info(self, message: Any, state: DynamicSupervisorState) -> Any:
-        if message.__class__ is tuple and len(message) == 3 and message[0] == "EXIT":
+        if is_exit(message, ANY):
             spec = state.children.pop(message[1], None)
-            if spec is None or not should_restart(spec["restart"], message[2]):
-                return ("noreply", state)
-            if not state.intensity.add():
+            if spec is not None and not restart_after_exit(
+                state.intensity, spec["restart"], message[2], _restart, state, spec
+            ):
                 return ("stop", "shutdown", state)
-            _restart(state, spec)
             return ("noreply", state)
         return super().handle_info(message, state)
 
@@ -139,7 +145,7 @@ def _restart(state: DynamicSupervisorState, spec: dict[str, Any]) -> None:
         return
     key = make_ref()
     state.restarting[key] = spec
-    send(Process.self(), ("$gen_cast", ("try_again_restart", key)))
+    try_again_later(key)
 
 
 class DynamicSupervisor:

@@ -40,13 +40,15 @@ from ..runtime.internal import (
     deliver_to_alias,
     has_messages,
     hold_state,
+    is_exit,
     is_remote,
+    named_pid,
     receive_matching,
     snapshot,
     take,
     trace_event,
 )
-from . import calls, child_spec, reports, starting, system
+from . import calls, child_spec, crash_reports, starting, system
 from .handoff import hand_over
 
 __all__ = ["GenServer"]
@@ -129,7 +131,7 @@ class GenServer:
     def handle_info(self, message: Any, state: Any) -> Any:
         """Handle any other message; by default log it as unexpected and go on."""
         pid, name = _me()
-        reports.unexpected_message(pid, name, type(self), message)
+        crash_reports.unexpected_message(pid, name, type(self), message)
         return ("noreply", state)
 
     def handle_continue(self, arg: Any, state: Any) -> Any:
@@ -190,7 +192,7 @@ class GenServer:
     @staticmethod
     def cast(server: Any, request: Any) -> str:
         """Send ``request`` to ``server`` without waiting; always returns ``'ok'``."""
-        pid = server if is_remote(server) else calls.whereis(server)
+        pid = server if is_remote(server) else named_pid(server, "a server")
         if pid is not None:
             send(pid, (CAST, request))
         return "ok"
@@ -213,7 +215,7 @@ class GenServer:
     @staticmethod
     def whereis(server: Any) -> Pid | None:
         """The pid of ``server`` (a pid or a registered name), or None if it is not alive."""
-        pid = calls.whereis(server)
+        pid = named_pid(server, "a server")
         if pid is not None and not is_remote(pid) and not alive(pid):
             return None
         return pid
@@ -230,7 +232,7 @@ def _me() -> tuple[Pid, str | None]:
 
 
 def _me_label() -> str:
-    return reports.label(*_me())
+    return crash_reports.label(*_me())
 
 
 # -- starting ---------------------------------------------------------------
@@ -291,7 +293,7 @@ def _main(starter: starting.Starter, cls: type[GenServer], arg: Any, parent: Pid
         raise
     except Exception as exc:
         # Report first: whoever started it learns of the error after the report.
-        reports.start_failed(
+        crash_reports.start_failed(
             me,
             exc,
             Process.get("$initial_call", (class_owner(cls), "init", 1)),
@@ -402,12 +404,7 @@ class _Loop:
                         if tag == system.SYSTEM and len(message) == 3:
                             self._system(message[1], message[2], state)
                             continue
-                        if (
-                            tag == "EXIT"
-                            and len(message) == 3
-                            and message[1].__class__ is Pid
-                            and message[1] == parent
-                        ):
+                        if parent is not None and is_exit(message, parent):
                             self.last = message
                             raise _Stopping(message[2], state)
                 self.last = message
@@ -493,7 +490,7 @@ class _Loop:
             reason = exc.reason
         except Exception as exc:
             reason = exc
-        if not reports.is_normal_exit(reason):
+        if not crash_reports.is_normal_exit(reason):
             self._report(reason, state)
         if reply is not calls.NO_REPLY:
             calls.reply(reply[0], reply[1])
@@ -514,7 +511,7 @@ class _Loop:
             last = last[2]
         client_alive = client is not None and alive(client)
         pid, name = _me()
-        reports.server_terminating(
+        crash_reports.server_terminating(
             pid,
             name,
             reason,

@@ -17,8 +17,10 @@ from ..runtime.internal import (
     UNSET,
     check_name,
     demonitor,
+    down_of,
     exit_signal,
-    name_holder,
+    is_down,
+    named_pid,
     receive_matching,
     register,
     start_process,
@@ -69,7 +71,7 @@ def _boot(
                 register(me, name)
                 break
             except ValueError:
-                holder = name_holder(name)
+                holder = named_pid(name)
                 if holder is None:
                     continue  # the holder exited meanwhile: try again
                 starter.ack(("error", ("already_started", holder)))
@@ -107,27 +109,27 @@ def start(
         monitor=True,
         initial_call=dictionary.get("$initial_call"),
     )
+    assert mref is not None  # monitor=True
 
     def answer(message: Any) -> bool:
-        return message.__class__ is tuple and len(message) > 2 and (
-            (message[1] is tag and message[0] == "$ack")
-            or (message[1] is mref and message[0] == "DOWN")
-        )
+        return (
+            message.__class__ is tuple
+            and len(message) == 3
+            and message[1] is tag
+            and message[0] == "$ack"
+        ) or is_down(message, mref)
 
     message = receive_matching(answer, wait, UNSET if wait is None else None)
     if message is None:  # timed out: Erlang kills it and says so
         if link:
             unlink(pid)
         exit_signal(pid, "kill")
-        receive_matching(
-            lambda m: m.__class__ is tuple and len(m) == 5 and m[1] is mref and m[0] == "DOWN"
-        )
+        receive_matching(down_of(mref))
         # An acknowledgement sent just before the kill came before the DOWN.
         receive_matching(answer, 0, None)
         return ("error", "timeout")
-    if message[0] == "DOWN":
+    if is_down(message, mref):
         return ("error", message[4])
-    assert mref is not None
     demonitor(mref, flush=True)
     return message[2]
 

@@ -1,7 +1,9 @@
-"""What every supervisor does to its children: start them, stop them, count restarts.
+"""What every supervisor does to its children: start them, stop them, restart them.
 
 Used by Supervisor and DynamicSupervisor, inside the supervisor's process
-(which traps exits, so its children's exits arrive as messages).
+(which traps exits, so its children's exits arrive as messages). Both handle
+a child's exit and a restart tried again the same way (``restart_after_exit``,
+``restart_counted``, ``try_again_later``): only how each finds its child differs.
 
 Stopping a child is Erlang's: monitor it, unlink it, then send ``'shutdown'``
 and wait up to its ``shutdown`` seconds before killing it -- or kill it at once
@@ -12,19 +14,35 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
-from ..runtime import Exit, Pid, Ref
-from ..runtime.internal import down_of, exit_signal, monitor, receive_matching, unlink
-from .reports import is_normal_exit
+from ..runtime import ANY, Exit, Pid, Process, Ref, send
+from ..runtime.internal import (
+    down_of,
+    exit_from,
+    exit_signal,
+    is_down,
+    monitor,
+    receive_matching,
+    unlink,
+    wait_time,
+)
+from .crash_reports import is_normal_exit
+from .gen_server import CAST
 
 __all__ = [
     "start_child",
     "shutdown_child",
     "shutdown_children",
     "should_restart",
+    "restart_after_exit",
+    "restart_counted",
+    "try_again_later",
+    "is_try_again",
     "Intensity",
 ]
+
+TRY_AGAIN = "try_again_restart"  # the cast a supervisor sends itself, as OTP's do
 
 
 def _is(value: Any, atom: str) -> bool:
@@ -61,17 +79,42 @@ def should_restart(restart: str, reason: Any) -> bool:
     return False
 
 
-def _exit_from(pid: Pid) -> Any:
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 3
-            and message[1].__class__ is Pid
-            and message[1] == pid
-            and message[0] == "EXIT"
-        )
+def restart_counted(intensity: Intensity, restart: Callable[..., None], *args: Any) -> bool:
+    """Count a restart against ``intensity`` and make it (``restart(*args)``).
 
-    return match
+    False, and no restart, when it is one too many: the supervisor must then
+    stop with reason ``'shutdown'``.
+    """
+    if not intensity.add():
+        return False
+    restart(*args)
+    return True
+
+
+def restart_after_exit(
+    intensity: Intensity, restart_type: str, reason: Any, restart: Callable[..., None], *args: Any
+) -> bool:
+    """A child of ``restart_type`` exited with ``reason``: restart it if its type says so.
+
+    The restart is counted (``restart_counted``); False when it was one too many.
+    """
+    if not should_restart(restart_type, reason):
+        return True
+    return restart_counted(intensity, restart, *args)
+
+
+def try_again_later(key: Any) -> None:
+    """A restart failed: have the calling supervisor try ``key`` again after what is queued.
+
+    A cast to itself (``('try_again_restart', key)``), counted as a restart when
+    it is tried, so a child that never starts ends in the supervisor's shutdown.
+    """
+    send(Process.self(), (CAST, (TRY_AGAIN, key)))
+
+
+def is_try_again(request: Any) -> bool:
+    """Whether a cast is a supervisor's ``try_again_later`` (its key is ``request[1]``)."""
+    return request.__class__ is tuple and len(request) == 2 and request[0] == TRY_AGAIN
 
 
 def _detach(pid: Pid) -> tuple[Ref, Any]:
@@ -79,7 +122,7 @@ def _detach(pid: Pid) -> tuple[Ref, Any]:
     ref = monitor(pid)
     unlink(pid)
     # An EXIT that arrived before the unlink: the child is gone already.
-    return ref, receive_matching(_exit_from(pid), 0, None)
+    return ref, receive_matching(exit_from(pid), 0, None)
 
 
 def shutdown_child(pid: Pid, shutdown: Any) -> Any:
@@ -93,7 +136,7 @@ def shutdown_child(pid: Pid, shutdown: Any) -> Any:
         exit_signal(pid, "kill")
         return receive_matching(down)[4]
     exit_signal(pid, "shutdown")
-    message = receive_matching(down, None if shutdown == "infinity" else shutdown, None)
+    message = receive_matching(down, wait_time(shutdown, "shutdown"), None)
     if message is None:
         exit_signal(pid, "kill")
         message = receive_matching(down)
@@ -114,16 +157,12 @@ def shutdown_children(children: list[tuple[Pid, Any]]) -> None:
             deadline = None
         else:
             exit_signal(pid, "shutdown")
-            deadline = None if shutdown == "infinity" else now + shutdown
+            wait = wait_time(shutdown, "shutdown")
+            deadline = None if wait is None else now + wait
         waiting[ref] = (pid, deadline)
 
     def any_down(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[0] == "DOWN"
-            and message[1] in waiting
-        )
+        return is_down(message, ANY) and message[1] in waiting
 
     while waiting:
         deadlines = [deadline for _, deadline in waiting.values() if deadline is not None]

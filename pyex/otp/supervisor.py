@@ -27,17 +27,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime import Process, send
-from ..runtime.internal import set_trap_exit
+from ..runtime import ANY
+from ..runtime.internal import is_exit, set_trap_exit
 from . import child_spec as specs
 from .calls import call
 from .gen_server import CALL, GenServer, start_server
 from .supervision import (
     Intensity,
     check_flags,
-    should_restart,
+    is_try_again,
+    restart_after_exit,
+    restart_counted,
     shutdown_child,
     start_child,
+    try_again_later,
 )
 from .system import stop as system_stop
 
@@ -119,27 +122,28 @@ class _SupervisorServer(GenServer):
         return ("reply", ("error", ("unknown_call", request)), state)
 
     def handle_cast(self, request: Any, state: SupervisorState) -> Any:
-        if request.__class__ is tuple and len(request) == 2 and request[0] == "try_again_restart":
+        if is_try_again(request):
             child = state.find(request[1])
-            if child is not None and child.pid is None:
-                if not state.intensity.add():
-                    return ("stop", "shutdown", state)
-                _restart(state, child)
+            if (
+                child is not None
+                and child.pid is None
+                and not restart_counted(state.intensity, _restart, state, child)
+            ):
+                return ("stop", "shutdown", state)
         return ("noreply", state)
 
     def handle_info(self, message: Any, state: SupervisorState) -> Any:
-        if message.__class__ is tuple and len(message) == 3 and message[0] == "EXIT":
+        if is_exit(message, ANY):
             child = state.find_pid(message[1])
             if child is None:
                 return ("noreply", state)  # not a child (any more): nothing to do
             child.pid = None
-            if not should_restart(child.restart, message[2]):
-                if child.restart == "temporary":
-                    state.children.remove(child)
-                return ("noreply", state)
-            if not state.intensity.add():
+            if child.restart == "temporary":
+                state.children.remove(child)  # never restarted
+            elif not restart_after_exit(
+                state.intensity, child.restart, message[2], _restart, state, child
+            ):
                 return ("stop", "shutdown", state)
-            _restart(state, child)
             return ("noreply", state)
         return super().handle_info(message, state)
 
@@ -183,7 +187,8 @@ def _start_group(state: SupervisorState, group: list[Child]) -> None:
             continue
         status, value = start_child(child.spec)
         if status != "ok":
-            _try_again(child)
+            child.pid = None
+            try_again_later(child.id)
             return
         child.pid = value
 
@@ -198,11 +203,6 @@ def _restart(state: SupervisorState, child: Child) -> None:
         group = state.children[state.children.index(child):]
     _stop_children(state, [other for other in group if other is not child])
     _start_group(state, group)
-
-
-def _try_again(child: Child) -> None:
-    child.pid = None
-    send(Process.self(), ("$gen_cast", ("try_again_restart", child.id)))
 
 
 def _start_new(state: SupervisorState, spec: dict[str, Any]) -> Any:

@@ -14,7 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..runtime import Exit, Process, send
-from ..runtime.internal import demonitor, down_of, monitor, receive_matching
+from ..runtime.internal import (
+    demonitor,
+    down_of,
+    monitor,
+    named_pid,
+    receive_matching,
+    wait_time,
+)
 from . import calls
 
 __all__ = ["SYSTEM", "GET_STATE", "get_state", "stop"]
@@ -50,8 +57,8 @@ def stop(server: Any, reason: Any, timeout: Any, module: str) -> str:
     def what() -> tuple[str, str, list[Any]]:
         return (module, "stop", [server, reason, timeout])
 
-    pid = calls.whereis(server)
-    wait = calls.check_call_timeout(timeout)
+    pid = named_pid(server, "a server")
+    wait = wait_time(timeout)
     if pid is None:
         raise Exit(("noproc", what()))
     me = Process.self()

@@ -23,19 +23,24 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..runtime import Exit, Pid, Process, Ref, send
+from ..runtime import ANY, Exit, Pid, Process, Ref, send
 from ..runtime.internal import (
     demonitor,
     describe_call,
     dictionary_defaults,
+    down_of,
     exit_signal,
+    is_down,
+    is_reply,
     receive_matching,
+    reply_or_down,
     snapshot,
     start_process,
     unlink,
+    wait_time,
 )
-from . import reports
-from .calls import NO_REPLY, check_call_timeout
+from . import crash_reports
+from .calls import NO_REPLY
 from .starting import ancestors_of_caller
 
 __all__ = ["Task"]
@@ -62,11 +67,11 @@ def _task_main(
     try:
         result = fun(*args)
     except Exit as exc:
-        if not reports.is_normal_exit(exc.reason):
-            reports.task_terminating(me, owner, exc.reason, fun, args)
+        if not crash_reports.is_normal_exit(exc.reason):
+            crash_reports.task_terminating(me, owner, exc.reason, fun, args)
         raise
     except Exception as exc:
-        reports.task_terminating(me, owner, exc, fun, args)
+        crash_reports.task_terminating(me, owner, exc, fun, args)
         raise Exit(exc) from None
     if ref is not None:
         send(owner, (ref, result))
@@ -96,17 +101,6 @@ def _spawn(fun: Any, args: tuple[Any, ...], link: bool, reply: bool) -> tuple[Pi
     # what it is; whichever of us and the task comes first does it.
     dictionary_defaults(pid, dictionary)
     return pid, ref, mfa
-
-
-def _answer_of(ref: Ref) -> Callable[[Any], bool]:
-    def match(message: Any) -> bool:
-        # (ref, result) or ('DOWN', ref, 'process', pid, reason)
-        return message.__class__ is tuple and (
-            (len(message) == 2 and message[0] is ref)
-            or (len(message) == 5 and message[1] is ref and message[0] == "DOWN")
-        )
-
-    return match
 
 
 @dataclass(frozen=True)
@@ -141,8 +135,8 @@ class Task:
         Only the task's owner may await it.
         """
         _check_owner(task, "await_")
-        wait = check_call_timeout(timeout)
-        message = receive_matching(_answer_of(task.ref), wait, NO_REPLY)
+        wait = wait_time(timeout)
+        message = receive_matching(reply_or_down(task.ref), wait, NO_REPLY)
         if message is NO_REPLY:
             raise Exit(("timeout", ("Task", "await_", [task, timeout])))
         if len(message) == 2:
@@ -157,8 +151,8 @@ class Task:
         After None the task goes on; ``yield_`` or ``await_`` it again later.
         """
         _check_owner(task, "yield_")
-        wait = check_call_timeout(timeout)
-        message = receive_matching(_answer_of(task.ref), wait, None)
+        wait = wait_time(timeout)
+        message = receive_matching(reply_or_down(task.ref), wait, None)
         if message is None:
             return None
         if len(message) == 2:
@@ -176,7 +170,7 @@ class Task:
         tasks = list(tasks)
         for task in tasks:
             _check_owner(task, "await_many")
-        wait = check_call_timeout(timeout)
+        wait = wait_time(timeout)
         # A task listed twice gets its result twice (Elixir's [3, 3]).
         pending: dict[Ref, list[int]] = {}
         for index, task in enumerate(tasks):
@@ -184,15 +178,8 @@ class Task:
         results: list[Any] = [None] * len(tasks)
 
         def answer(message: Any) -> bool:
-            if message.__class__ is not tuple:
-                return False
-            if len(message) == 2:
-                return message[0].__class__ is Ref and message[0] in pending
-            return (
-                len(message) == 5
-                and message[1].__class__ is Ref
-                and message[1] in pending
-                and message[0] == "DOWN"
+            return (is_reply(message, ANY) and message[0] in pending) or (
+                is_down(message, ANY) and message[1] in pending
             )
 
         deadline = None if wait is None else time.monotonic() + wait
@@ -220,17 +207,13 @@ class Task:
         _check_owner(task, "shutdown")
         unlink(task.pid)
         exit_signal(task.pid, "kill" if shutdown == "brutal_kill" else "shutdown")
-        wait = None if shutdown == "brutal_kill" else check_call_timeout(shutdown)
-        match = _answer_of(task.ref)
-
-        def down(message: Any) -> bool:
-            return match(message) and len(message) == 5
-
+        wait = None if shutdown == "brutal_kill" else wait_time(shutdown, "shutdown")
+        down = down_of(task.ref)
         message = receive_matching(down, wait, None)
         if message is None:
             exit_signal(task.pid, "kill")
             message = receive_matching(down)
-        reply = receive_matching(match, 0, None)
+        reply = receive_matching(reply_or_down(task.ref), 0, None)
         if reply is not None:
             return ("ok", reply[1])
         reason = message[4]

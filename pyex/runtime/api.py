@@ -51,11 +51,7 @@ def unregister(name: str) -> bool:
 
 def whereis(name: str) -> Pid | None:
     """The pid registered as ``name``, or None."""
-    registry.check_name(name)
-    proc = registry.whereis(name)
-    if proc is None or proc.lifecycle is not ALIVE:
-        return None
-    return proc.pid
+    return registry.named_pid(registry.check_name(name))
 
 
 def put(key: Any, value: Any) -> Any:

@@ -40,6 +40,7 @@ __all__ = [
     "deliver_alias",
     "deliver_to_alias",
     "wake",
+    "lookup",
     "resolve",
 ]
 
@@ -66,23 +67,28 @@ def deliver(proc: ProcessRecord, message: Any) -> None:
         pass  # a thread that is not a process (a timer, a front end)
 
 
-def resolve(dest: Any) -> ProcessRecord | None:
-    """The process ``dest`` (a pid or a registered name) names; None for a dead pid.
+def lookup(dest: Any) -> ProcessRecord | None:
+    """The process ``dest`` (a pid or a registered name) names, or None (a free name).
 
-    Raises NotRegisteredError for a name nobody holds, TypeError for anything
-    else.
+    A pid's record is found even after its exit (``table.lookup``): check its
+    life. Raises TypeError for anything but a pid or a name.
     """
     if dest.__class__ is Pid:
         return table.lookup(dest)
     if isinstance(dest, str):
-        proc = registry.whereis(dest)
-        if proc is None:
-            raise NotRegisteredError(f"no process is registered as {dest!r}")
-        return proc
+        return registry.whereis(dest)
     raise TypeError(
         f"a message must go to a pid or a registered name, got {dest!r} "
         f"({type(dest).__name__})"
     )
+
+
+def resolve(dest: Any) -> ProcessRecord | None:
+    """``lookup``, for a send: None for a dead pid, NotRegisteredError for a free name."""
+    proc = lookup(dest)
+    if proc is None and dest.__class__ is not Pid:
+        raise NotRegisteredError(f"no process is registered as {dest!r}")
+    return proc
 
 
 def deliver_to(dest: Any, message: Any) -> bool:

@@ -18,7 +18,7 @@ __all__ = [
     "class_owner",
     "describe_call",
     "describe_code",
-    "is_pyex_code",
+    "is_pyex_file",
     "user_frames",
     "stacktrace",
     "scan",
@@ -30,6 +30,15 @@ __all__ = [
 
 # Every file of the pyex package (runtime, OTP, shell, front ends) is pyex's own.
 PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def is_pyex_file(filename: str) -> bool:
+    """Whether code of ``filename`` is pyex's own: the one test of what a user never sees.
+
+    info()'s current function and stack, crash reports' tracebacks and the
+    shell's error frames all leave out the frames this says True for.
+    """
+    return filename.startswith(PYEX_DIR)
 
 # What a frame's code is to the observer.
 USER = 0  # the user's code: it shows
@@ -108,7 +117,7 @@ def _describe(code: CodeType, module: str) -> tuple[CodeType, tuple[str, str, in
     elif code.co_filename == _RUNPY:
         kind = BOTTOM  # ``python -m``'s launcher: below it is nobody's code
     else:
-        kind = PYEX if code.co_filename.startswith(PYEX_DIR) else USER
+        kind = PYEX if is_pyex_file(code.co_filename) else USER
     if len(_described) >= _MAX_DESCRIBED:
         _described.clear()
     entry = (code, mfa, kind)
@@ -119,11 +128,6 @@ def _describe(code: CodeType, module: str) -> tuple[CodeType, tuple[str, str, in
 def describe_code(frame: FrameType) -> tuple[str, str, int]:
     """``(owner, name, arity)`` of the function a frame runs."""
     return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[1]
-
-
-def is_pyex_code(frame: FrameType) -> bool:
-    """True for a frame of pyex's own code."""
-    return _describe(frame.f_code, frame.f_globals.get("__name__", "?"))[2] != USER
 
 
 def kind_of(frame: FrameType) -> int:

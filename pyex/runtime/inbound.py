@@ -12,7 +12,7 @@ from typing import Any, Callable
 from . import registry, table, workers
 from .delivery import deliver as deliver_message
 from .delivery import deliver_alias as deliver_to_alias
-from .delivery import deliver_down
+from .delivery import deliver_down, lookup
 from .exits import forget_watcher, signal_exit
 from .record import ProcessRecord
 from .spawning import describe_call
@@ -65,7 +65,7 @@ def exit_signal(local: Pid, sender: Pid, reason: Any, linked: bool) -> None:
 
 def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
     """Remote ``remote`` monitors local ``target`` (pid or name); its pid, or None if not alive."""
-    proc = _named_or_pid(target)
+    proc = lookup(target)
     if proc is None:
         return None
     with proc.lock:
@@ -77,13 +77,9 @@ def add_watcher(target: Any, ref: Ref, remote: Pid) -> Pid | None:
 
 def remove_watcher(target: Any, ref: Ref) -> None:
     """Remote monitor ``ref`` of local ``target`` (pid or name) is off."""
-    proc = _named_or_pid(target)
+    proc = lookup(target)
     if proc is not None:
         forget_watcher(proc, ref)
-
-
-def _named_or_pid(target: Any) -> ProcessRecord | None:
-    return registry.whereis(target) if isinstance(target, str) else table.lookup(target)
 
 
 def down(local: Pid, ref: Ref, watched: Any, reason: Any) -> None:

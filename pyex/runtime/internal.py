@@ -23,7 +23,8 @@ or write its fields; everything they need is one of these:
   door), ``inbound`` (inbound.py: what a remote peer does to local processes);
 - and, re-exported so that this module and ``pyex.runtime`` are the only two a
   layer above imports: the parts of the runtime's modules that are not in the
-  public API (``start_process``, ``receive_matching``, ``down_of``,
+  public API (``start_process``, ``receive_matching``, the matchers of the
+  runtime's own messages (``down_of``, ``exit_from``, ``reply_or_down``...),
   ``copy_message``, ``schedule_timer``...).
 """
 
@@ -39,7 +40,7 @@ from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
 from .exits import watch_exit as _watch_exit
-from .frames import class_owner, hold_state, stack_bottom
+from .frames import class_owner, hold_state, is_pyex_file, stack_bottom
 from .interrupts import clear_interrupt, interrupt
 from .introspection import (
     NO_STATE,
@@ -51,11 +52,12 @@ from .introspection import (
     sample_all,
     snapshot,
 )
-from .links import demonitor, down_of, link, monitor, set_trap_exit, unlink
+from .links import demonitor, link, monitor, set_trap_exit, unlink
 from .links import exit as exit_signal
 from .mailbox import receive_matching
+from .matchers import down_of, exit_from, is_down, is_exit, is_reply, reply_or_down
 from .record import ProcessRecord
-from .registry import check_name
+from .registry import check_name, named_pid
 from .remote import is_remote, local_name, node_of
 from .requests import (
     abandon_request,
@@ -85,6 +87,7 @@ __all__ = [
     "Sample",
     "Sampler",
     "class_owner",
+    "is_pyex_file",
     "dictionary_of",
     "held_state_of",
     "hold_state",
@@ -102,7 +105,12 @@ __all__ = [
     "demonitor",
     "describe_call",
     "down_of",
+    "exit_from",
     "exit_signal",
+    "is_down",
+    "is_exit",
+    "is_reply",
+    "reply_or_down",
     "link",
     "monitor",
     "receive_matching",
@@ -134,7 +142,7 @@ __all__ = [
     "has_messages",
     "interrupt",
     "mark",
-    "name_holder",
+    "named_pid",
     "open_request",
     "pid_of",
     "resolve",
@@ -153,12 +161,6 @@ __all__ = [
 def find(pid: Pid) -> ProcessRecord | None:
     """The handle of the process ``pid`` (None if it names none here; check ``alive`` for life)."""
     return table.lookup(pid)
-
-
-def name_holder(name: str) -> Pid | None:
-    """The pid of the live process registered as ``name``, or None."""
-    proc = registry.whereis(name)
-    return proc.pid if proc is not None else None
 
 
 def pid_of(proc: ProcessRecord) -> Pid:

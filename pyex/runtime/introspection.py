@@ -367,7 +367,7 @@ class Sampler:
         for proc in table.live():
             if proc.lifecycle is not ALIVE:
                 continue
-            waiting = proc.activity is WAITING  # read before waits (see Process.waits)
+            waiting = proc.activity is WAITING  # read before waits (see ProcessRecord.waits)
             waits = proc.waits
             serial = proc.pid.serial
             queued = proc.inbox.qsize()

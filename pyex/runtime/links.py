@@ -1,4 +1,4 @@
-"""Links, monitors, aliases and exit signals between processes.
+"""Links, monitors and exit signals between processes.
 
 Each operation changes the caller's side first, under the caller's lock, then
 the other side, under its lock, checking that it is still alive. A process that
@@ -9,14 +9,14 @@ exactly once.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from . import registry, remote, table, tracing
-from .copying import copy_message
 from .current import current
-from .delivery import deliver_down, deliver_to_alias
+from .delivery import deliver_down
 from .errors import ProcessExit
 from .exits import forget_watcher, signal_exit
+from .matchers import down_of
 from .record import ProcessRecord
 from .sections import shielded
 from .states import ALIVE
@@ -30,11 +30,7 @@ __all__ = [
     "demonitor",
     "exit",
     "set_trap_exit",
-    "alias",
-    "unalias",
-    "send_alias",
     "require_pid",
-    "down_of",
 ]
 
 
@@ -171,20 +167,6 @@ def _monitor_remote(me: ProcessRecord, ref: Ref, target: Any) -> Ref:
     return ref
 
 
-def down_of(ref: Any) -> Callable[[Any], bool]:
-    """A receive matcher for the DOWN message of monitor ``ref``."""
-
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] is ref
-            and message[0] == "DOWN"
-        )
-
-    return match
-
-
 def demonitor(ref: Ref, flush: bool = False) -> bool:
     """Turn off the monitor ``ref``; no DOWN for it arrives afterwards.
 
@@ -214,16 +196,7 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
 
 def _flush_down(ref: Ref) -> None:
     """Remove the DOWN message of monitor ``ref`` from the mailbox, if it is there."""
-
-    def down(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and message[1] == ref
-            and message[0] == "DOWN"
-        )
-
-    take(current(), down, 0, None)
+    take(current(), down_of(ref), 0, None)
 
 
 def exit(pid: Pid, reason: Any) -> bool:
@@ -261,34 +234,3 @@ def set_trap_exit(value: bool) -> bool:
         old = me.trap_exit
         me.trap_exit = value
     return old
-
-
-def alias() -> Ref:
-    """A new reference that, while active, lets send_alias() reach the caller."""
-    me = current()
-    ref = make_ref()
-    with me.lock:
-        me.aliases.add(ref)
-    return ref
-
-
-def activate_alias(ref: Ref) -> None:
-    """Make an existing reference (a monitor's, say) an alias of the caller."""
-    me = current()
-    with me.lock:
-        me.aliases.add(ref)
-
-
-def unalias(ref: Ref) -> bool:
-    """Deactivate an alias: messages sent to it afterwards are dropped."""
-    me = current()
-    with me.lock:
-        if ref in me.aliases:
-            me.aliases.discard(ref)
-            return True
-    return False
-
-
-def send_alias(pid: Pid, ref: Ref, message: Any) -> bool:
-    """Send ``message`` to ``pid`` only if ``ref`` is still one of its aliases."""
-    return deliver_to_alias(pid, ref, copy_message(message))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["ANY", "compile_pattern", "compile_patterns", "matches"]
+__all__ = ["ANY", "compile_pattern", "compile_patterns"]
 
 Matcher = Callable[[Any], bool]
 
@@ -101,8 +101,3 @@ def compile_patterns(patterns: tuple[Any, ...]) -> Matcher | None:
         return False
 
     return match_any
-
-
-def matches(pattern: Any, message: Any) -> bool:
-    """Tell whether ``message`` matches ``pattern``."""
-    return compile_pattern(pattern)(message)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import NotRegisteredError
 from .states import ALIVE
+from .values import Pid
 
 if TYPE_CHECKING:
     from .record import ProcessRecord
 
-__all__ = ["register", "unregister", "whereis", "registered", "release", "check_name"]
+__all__ = [
+    "register",
+    "unregister",
+    "whereis",
+    "named_pid",
+    "registered",
+    "release",
+    "check_name",
+]
 
 # Lock order: this lock may be held while taking a process's lock, never the
 # other way round.
@@ -73,6 +82,23 @@ def whereis(name: str) -> ProcessRecord | None:
     if proc is None or proc.lifecycle is not ALIVE:
         return None
     return proc
+
+
+def named_pid(dest: Any, what: str = "a destination") -> Pid | None:
+    """The pid ``dest`` (a pid or a registered name) stands for: a pid as it is, a name's holder.
+
+    None for a name no live process holds. Raises TypeError, naming ``what``,
+    for anything else. Every "pid or name" of pyex is read here (or by
+    ``delivery.lookup``, which wants the process itself).
+    """
+    if dest.__class__ is Pid:
+        return dest
+    if isinstance(dest, str):
+        proc = whereis(dest)
+        return proc.pid if proc is not None else None
+    raise TypeError(
+        f"{what} must be a pid or a registered name, got {dest!r} ({type(dest).__name__})"
+    )
 
 
 def registered() -> list[str]:

@@ -62,6 +62,8 @@ def wait_time(value: Any, what: str = "timeout") -> float | None:
     ``None``, infinity, ``'infinity'`` and anything longer than ``LONGEST``
     are forever. Raises TypeError/ValueError naming ``what`` for bad input.
     """
+    if value.__class__ is float and 0.0 <= value <= LONGEST:  # the fast path (a call's 5.0)
+        return value
     seconds = _seconds(value, what)
     return None if seconds > LONGEST else seconds
 

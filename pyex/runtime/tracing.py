@@ -30,7 +30,7 @@ from .states import ALIVE
 from .values import Pid, require_pid
 
 if TYPE_CHECKING:
-    from .record import ProcessRecord as Process
+    from .record import ProcessRecord
 
 __all__ = [
     "GUARD",
@@ -65,13 +65,13 @@ class Trace:
 
 _lock = threading.Lock()
 # Replaced whole under _lock, read without it (one reference read): proc -> Trace.
-_traced: dict[Process, Trace] = {}
+_traced: dict[ProcessRecord, Trace] = {}
 
 
 _local = local()
 
 
-def _publish(traced: dict[Process, Trace]) -> None:
+def _publish(traced: dict[ProcessRecord, Trace]) -> None:
     global _traced
     _traced = traced
     GUARD[0] = bool(traced)
@@ -133,12 +133,12 @@ def traced_by(tracer: Pid) -> list[Pid]:
     return sorted(proc.pid for proc, how in _traced.items() if how.tracer == tracer)
 
 
-def tracer_of(proc: Process) -> Trace | None:
+def tracer_of(proc: ProcessRecord) -> Trace | None:
     """How ``proc`` is traced, or None."""
     return _traced.get(proc)
 
 
-def forget(proc: Process) -> None:
+def forget(proc: ProcessRecord) -> None:
     """``proc`` exited: it is traced no more."""
     if proc in _traced:
         with _lock:
@@ -152,7 +152,7 @@ def _drop_tracer(tracer: Pid) -> None:
         _publish({proc: how for proc, how in _traced.items() if how.tracer != tracer})
 
 
-def emit(proc: Process, event: str, *details: Any) -> None:
+def emit(proc: ProcessRecord, event: str, *details: Any) -> None:
     """Tell ``proc``'s tracer of ``event`` if it traces that event (``'return'`` goes with ``'call'``)."""
     how = _traced.get(proc)
     if how is None or _FLAG.get(event, event) not in how.events:
@@ -166,7 +166,7 @@ def emit(proc: Process, event: str, *details: Any) -> None:
     receiver.put(("trace", proc.pid, event, *copy_message(details)))
 
 
-def delivered(proc: Process, message: Any) -> None:
+def delivered(proc: ProcessRecord, message: Any) -> None:
     """``message`` went into ``proc``'s mailbox: its 'receive', and the sender's 'send'."""
     traced = _traced
     sender = getattr(_local, "proc", None)
@@ -176,14 +176,14 @@ def delivered(proc: Process, message: Any) -> None:
         emit(proc, "receive", message)
 
 
-def exited(proc: Process, reason: Any) -> None:
+def exited(proc: ProcessRecord, reason: Any) -> None:
     """``proc`` exited: its 'exit', and it is traced no more."""
     if proc in _traced:
         emit(proc, "exit", reason)
         forget(proc)
 
 
-def linked(proc: Process, other: Process, event: str) -> None:
+def linked(proc: ProcessRecord, other: ProcessRecord, event: str) -> None:
     """``proc`` linked to (or unlinked from) ``other``: a 'link' event for each side traced."""
     emit(proc, event, other.pid)
     emit(other, event, proc.pid)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import builtins
 import inspect
-import os
 import re
 import traceback
 from types import TracebackType
 from typing import Any
 
 from ..runtime import Exit
+from ..runtime.internal import is_pyex_file
 from .inspect_limits import DEFAULT_LIMIT, DEFAULT_PRINTABLE_LIMIT, pformat_limited
 
 __all__ = [
@@ -28,9 +28,6 @@ __all__ = [
     "user_frames",
     "plain_signature",
 ]
-
-# Frames in pyex's own files are not the user's concern.
-_PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def format_value(
@@ -64,17 +61,9 @@ def plain_signature(obj: Any) -> str:
     return str(plain)
 
 
-def _is_internal(filename: str) -> bool:
-    return filename.startswith(_PYEX_DIR)
-
-
 def user_frames(tb: TracebackType | None) -> list[traceback.FrameSummary]:
     """The frames of ``tb`` that belong to the user's code, not to pyex itself."""
-    return [
-        frame
-        for frame in traceback.extract_tb(tb)
-        if not _is_internal(frame.filename) and frame.filename != "<pyex-internal>"
-    ]
+    return [frame for frame in traceback.extract_tb(tb) if not is_pyex_file(frame.filename)]
 
 
 # A frame repeated more than this many times in a row is shown this many times (as Python does).

@@ -330,10 +330,10 @@ class Helpers:
         ``Process.trace(pid, True, events, tracer)``.
         """
         from ..runtime import Process
-        from ..runtime.internal import TRACE_EVENTS
+        from ..runtime.internal import TRACE_EVENTS, named_pid
         from .tracer import start_printer, tell_limit
 
-        target = Process.whereis(pid) if isinstance(pid, str) else pid
+        target = named_pid(pid, "trace()'s process")
         if target is None:
             raise ValueError(f"trace(): no process is registered as {pid!r}")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
@@ -348,7 +348,7 @@ class Helpers:
     def untrace(self, pid: Any = None) -> None:
         """Stop trace(pid); untrace() stops every trace this shell started."""
         from ..runtime import Process
-        from ..runtime.internal import TRACE_EVENTS, traced_by
+        from ..runtime.internal import TRACE_EVENTS, named_pid, traced_by
         from .tracer import tell_untraced
 
         printer = self._printer
@@ -358,7 +358,7 @@ class Helpers:
         if pid is None:
             targets = traced_by(printer)
         else:
-            target = Process.whereis(pid) if isinstance(pid, str) else pid
+            target = named_pid(pid, "untrace()'s process")
             targets = [target] if target in traced_by(printer) else []
         if not targets:
             print("nothing is traced" if pid is None else f"{pid} is not traced")

@@ -27,6 +27,7 @@ from ..runtime.internal import (
     dictionary_of,
     exit_signal,
     held_state_of,
+    named_pid,
 )
 from .hosting import from_outside
 
@@ -114,10 +115,8 @@ def tree_lines(
     seen: set[Pid] | None = None,
 ) -> list[str]:
     """The lines of one supervisor's subtree (its own line first)."""
-    from ..runtime import Process
-
     seen = set() if seen is None else seen
-    pid = Process.whereis(sup) if isinstance(sup, str) else sup
+    pid = named_pid(sup, "tree()'s supervisor")
     if pid is None:
         return [f"{sup!r} (no such process)"]
     dictionary = dictionary_of(pid)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
 from ..runtime.internal import bound, group_leader_of, schedule_timer
 
 __all__ = [
-    "GroupLeader",
     "StreamRouter",
     "install_stream_routers",
     "original_stream",
@@ -30,12 +29,6 @@ _fallback: Any = None
 
 # How long a partial line (no newline yet) is held before it is shown anyway.
 PARTIAL_LINE_SECONDS = 0.1
-
-
-class GroupLeader(Protocol):
-    """What a process's ``group_leader`` must be for its output to be routed."""
-
-    def write_output(self, text: str, stream: str, proc: Any) -> None: ...
 
 
 def set_fallback_leader(leader: Any) -> None:
@@ -54,7 +47,7 @@ def current_leader() -> Any:
 
 
 def leader_of(proc: Any) -> Any:
-    """The group leader output of ``proc`` (a Process or None) goes to, or None."""
+    """The group leader output of ``proc`` (a process record or None) goes to, or None."""
     leader = group_leader_of(proc)
     return leader if leader is not None else _fallback
 

@@ -40,7 +40,7 @@ from .helpers import Helpers
 from .hosting import Host, WorkerHost, from_outside
 from .namespace import build_namespace
 from .pry import PryHost, install_breakpointhook
-from .reports import install_report_handler
+from .report_handler import install_report_handler
 from .routing import install_routers
 
 __all__ = ["Display", "Session", "Evaluation", "banner"]

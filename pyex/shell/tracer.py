@@ -17,7 +17,7 @@ from typing import Any
 
 from ..runtime import Pid, Process, receive, send
 from ..runtime.internal import TRACE_EVENTS as EVENTS
-from ..runtime.internal import start_process
+from ..runtime.internal import is_down, start_process
 
 trace = Process.trace
 monitor = Process.monitor
@@ -91,7 +91,7 @@ def _printer(shell: Pid) -> None:
             limits[message[1]] = [message[2], message[2]]
         elif message.__class__ is tuple and len(message) == 2 and message[0] == UNTRACE_TAG:
             limits.pop(message[1], None)
-        elif message.__class__ is tuple and len(message) == 5 and message[0] == "DOWN" and message[1] == watch:
+        elif is_down(message, watch):
             for pid in list(limits):
                 _stop(pid)
             return  # the shell process is gone: so is its tracing

@@ -88,6 +88,29 @@ def test_too_many_restarts_shut_it_down():
     assert wait_down(ref) == "shutdown"
 
 
+class Fragile(GenServer):
+    def init(self, to):
+        Process.send(to, ("started", "fragile", self_pid()))
+        if Process.whereis("dyn_no_restarts") is not None:
+            return ("stop", "not now")
+        return ("ok", to)
+
+
+def test_restarts_that_fail_are_tried_again_and_counted():
+    sup = start_dyn(max_restarts=3, max_seconds=60)
+    Process.unlink(sup)
+    ref = Process.monitor(sup)
+    DynamicSupervisor.start_child(sup, (Fragile, self_pid()))
+    first = started("fragile")
+    Process.register(self_pid(), "dyn_no_restarts")
+    kill(first)
+    # The restart and its tries again: 3 allowed restarts, then the fourth gives up.
+    for _ in range(3):
+        started("fragile")
+    assert wait_down(ref) == "shutdown"
+    assert mailbox() == []
+
+
 def test_stop_shuts_every_child_down():
     sup = start_dyn()
     for n in "abc":

@@ -51,7 +51,7 @@ def test_a_call_from_a_crowded_mailbox_looks_at_no_message_older_than_its_reques
     from pyex.otp import calls
 
     looked_at = []
-    matcher = calls._matcher
+    matcher = calls.reply_or_down
 
     def counting(ref):
         match = matcher(ref)
@@ -62,7 +62,7 @@ def test_a_call_from_a_crowded_mailbox_looks_at_no_message_older_than_its_reques
 
         return counted
 
-    monkeypatch.setattr(calls, "_matcher", counting)
+    monkeypatch.setattr(calls, "reply_or_down", counting)
     _, server = GenServer.start_link(Echo, None)
     me = self_pid()
     try:

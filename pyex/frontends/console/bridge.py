@@ -25,6 +25,7 @@ from ...shell.hosting import Host, MainThreadHost
 from ...shell.output import set_fallback_leader
 from ...shell.session import INTERRUPTS_BEFORE_KILL
 from .completer import candidates
+from .output_buffer import OutputBuffer
 from .protocol import Message, MessageReader, MessageWriter
 
 __all__ = ["Bridge", "run_console"]
@@ -41,28 +42,25 @@ class _Outbox:
         self._writer = writer
         self._cond = threading.Condition(threading.Lock())
         self._messages: list[Message] = []
-        self._output_size = 0
-        self._dropped = 0
+        self._output = OutputBuffer(MAX_QUEUED_OUTPUT)  # output since the last other message
         self._write_lock = threading.Lock()  # one writer at a time, in order
         threading.Thread(target=self._send_loop, name="pyex-console-out", daemon=True).start()
 
     def output(self, text: str) -> None:
         with self._cond:
-            if self._output_size > MAX_QUEUED_OUTPUT:
-                self._dropped += len(text)
-                return
-            self._output_size += len(text)
-            last = self._messages[-1] if self._messages else None
-            if last is not None and last["op"] == "output":
-                last["text"] += text
-            else:
-                self._messages.append({"op": "output", "text": text})
+            self._output.add(text)
             self._cond.notify()
 
     def send(self, message: Message) -> None:
         with self._cond:
+            self._seal_output()
             self._messages.append(message)
             self._cond.notify()
+
+    def _seal_output(self) -> None:
+        """The output queued so far becomes one message, before whatever comes next."""
+        if self._output:
+            self._messages.append({"op": "output", "text": self._output.take()})
 
     def send_now(self, message: Message) -> None:
         """Write ``message`` from this thread, after everything queued before it."""
@@ -72,18 +70,14 @@ class _Outbox:
             self._writer.send_many(messages)
 
     def _take(self) -> list[Message]:
+        self._seal_output()
         messages, self._messages = self._messages, []
-        self._output_size = 0
-        if self._dropped:
-            note = f"[pyex: {self._dropped} characters of output dropped]\n"
-            messages.insert(0, {"op": "output", "text": note})
-            self._dropped = 0
         return messages
 
     def _send_loop(self) -> None:
         while True:
             with self._cond:
-                while not self._messages:
+                while not self._messages and not self._output:
                     self._cond.wait()
             with self._write_lock:
                 with self._cond:

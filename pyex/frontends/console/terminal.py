@@ -20,23 +20,27 @@ import threading
 import time
 from typing import Any, TextIO
 
-__all__ = ["TerminalDisplay"]
+from .output_buffer import OutputBuffer
+
+__all__ = ["PromptTerminal"]
 
 FLUSH_INTERVAL = 0.05
 MAX_PENDING = 4_000_000  # characters kept while the terminal cannot keep up
 
 
-class TerminalDisplay:
-    """Writes to a terminal that a prompt_toolkit prompt comes and goes on."""
+class PromptTerminal:
+    """The terminal a prompt_toolkit prompt comes and goes on: writes now, or above the prompt.
+
+    Not a shell ``Display`` (that is the runtime's bridge.py): this one is the
+    prompt process's, and knows nothing of sessions.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._lock = threading.Lock()  # guards the fields below
         self._write_lock = threading.Lock()  # one write to the terminal at a time
         self._app: Any = None  # the running prompt, or None while a command runs
-        self._pending: list[str] = []
-        self._pending_size = 0
-        self._dropped = 0
+        self._pending = OutputBuffer(MAX_PENDING)
         self._flush_scheduled = False
         self._last_flush = 0.0
         self.at_line_start = True
@@ -70,12 +74,7 @@ class TerminalDisplay:
                 direct = True
             else:
                 direct = False
-                self._pending.append(text)
-                self._pending_size += len(text)
-                while self._pending_size > MAX_PENDING and len(self._pending) > 1:
-                    dropped = self._pending.pop(0)
-                    self._pending_size -= len(dropped)
-                    self._dropped += len(dropped)
+                self._pending.add(text)
                 schedule = not self._flush_scheduled
                 self._flush_scheduled = True
         if direct:
@@ -96,12 +95,7 @@ class TerminalDisplay:
 
     def _take_pending(self) -> str:
         with self._lock:
-            text = "".join(self._pending)
-            if self._dropped:
-                text = f"[pyex: {self._dropped} characters of output dropped]\n" + text
-            self._pending.clear()
-            self._pending_size = 0
-            self._dropped = 0
+            text = self._pending.take()
             self._flush_scheduled = False
             self._last_flush = time.monotonic()
         return text

@@ -40,7 +40,7 @@ from pygments.lexers import PythonLexer
 from .completer import ShellCompleter
 from .keys import key_bindings
 from .protocol import Message, MessageReader, MessageWriter
-from .terminal import TerminalDisplay
+from .terminal import PromptTerminal
 
 __all__ = ["PromptProcess", "history_path", "main"]
 
@@ -82,7 +82,7 @@ class PromptProcess:
         self.color = color
         self.writer = MessageWriter(commands_fd)
         self.reader = MessageReader(events_fd)
-        self.display = TerminalDisplay(sys.stdout)
+        self.terminal = PromptTerminal(sys.stdout)
         self.prompt_text = "pyex(1)> "
         self.continuation_text = "...(1)> "
         self.question = False  # the prompt asks (a pry request): an empty answer counts
@@ -176,13 +176,13 @@ class PromptProcess:
         """Handle a message while no prompt is up; returns a result or exit message."""
         op = message["op"]
         if op == "output":
-            self.display.write(message["text"])
+            self.terminal.write(message["text"])
         elif op == "notice":
-            self.display.end_line()
-            self.display.write(self._notice_text(message))
+            self.terminal.end_line()
+            self.terminal.write(self._notice_text(message))
             self._take_prompts(message)
         elif op == "clear":
-            self.display.clear_screen()
+            self.terminal.clear_screen()
         elif op == "ctrl_c":
             self._question_ctrl_c = True
         elif op == "prompt":
@@ -212,14 +212,14 @@ class PromptProcess:
         for message in messages:
             op = message["op"]
             if op == "output":
-                self.display.write_above_prompt(message["text"])
+                self.terminal.write_above_prompt(message["text"])
             elif op == "notice":
                 self._take_prompts(message)
-                self.display.write_above_prompt(self._notice_text(message))
+                self.terminal.write_above_prompt(self._notice_text(message))
                 if app is not None:
                     app.invalidate()
             elif op == "clear":
-                run_in_terminal(self.display.clear_screen, in_executor=False)
+                run_in_terminal(self.terminal.clear_screen, in_executor=False)
             elif op == "ctrl_c" and self.question and app is not None:
                 self._interrupt_question(app)
             elif op == "prompt":
@@ -235,7 +235,7 @@ class PromptProcess:
     def _prompt_started(self) -> None:
         self._first_render = True
         app = get_app_or_none()
-        self.display.prompt_started(app)
+        self.terminal.prompt_started(app)
         loop = asyncio.get_running_loop()
         loop.add_reader(self.reader.fd, self._on_events)
         self._on_events()  # messages read earlier but not shown yet
@@ -243,19 +243,19 @@ class PromptProcess:
     # -- showing a result ------------------------------------------------------
 
     def show(self, result: Message) -> None:
-        display = self.display
+        terminal = self.terminal
         text = result.get("text", "")
         if text:
-            display.end_line()
+            terminal.end_line()
             if result.get("error"):
-                display.write(self._red(text) + "\n")
+                terminal.write(self._red(text) + "\n")
             elif self.color and len(text) <= HIGHLIGHT_LIMIT:
-                display.write(highlight(text, PythonLexer(), TerminalFormatter()))
+                terminal.write(highlight(text, PythonLexer(), TerminalFormatter()))
             else:
                 self._write_long(text + "\n")
-        display.end_line()
+        terminal.end_line()
         if result.get("restarted"):
-            display.write("\n" + result.get("banner", "") + "\n")
+            terminal.write("\n" + result.get("banner", "") + "\n")
         self._take_prompts(result)
 
     def _show_view(self, view: Message) -> None:
@@ -270,17 +270,17 @@ class PromptProcess:
     def _write_long(self, text: str) -> None:
         """Write ``text`` a chunk at a time; Ctrl+C (SIGINT: the terminal is cooked) stops it."""
         if len(text) <= CHUNK:
-            self.display.write(text)
+            self.terminal.write(text)
             return
         stopped: list[bool] = []
         previous = signal.signal(signal.SIGINT, lambda signum, frame: stopped.append(True))
         try:
             for start in range(0, len(text), CHUNK):
                 if stopped:
-                    self.display.end_line()
-                    self.display.write("[pyex: the rest of the result was not shown: Ctrl+C]\n")
+                    self.terminal.end_line()
+                    self.terminal.write("[pyex: the rest of the result was not shown: Ctrl+C]\n")
                     break
-                self.display.write(text[start : start + CHUNK])
+                self.terminal.write(text[start : start + CHUNK])
         finally:
             signal.signal(signal.SIGINT, previous)
 
@@ -395,11 +395,11 @@ class PromptProcess:
                     if self.question:  # end of input for the reading process, not for pyex
                         text, cancel = "", "eof"
                     else:
-                        self.display.write("\n")
+                        self.terminal.write("\n")
                         self.writer.send({"op": "exit", "status": 0})
                         return 0
                 finally:
-                    self.display.prompt_ended()
+                    self.terminal.prompt_ended()
                 if cancel is None and not text.strip() and not self.question:
                     continue
                 message = {
@@ -419,7 +419,7 @@ class PromptProcess:
                     return int(result.get("status") or 0)
                 if not typed_ahead and result.get("interrupted"):
                     # Ctrl+C during the command: the terminal echoed ^C where the cursor was.
-                    self.display.at_line_start = False
+                    self.terminal.at_line_start = False
                 self.show(result)
                 if result.get("exit") is not None:
                     return int(result["exit"])

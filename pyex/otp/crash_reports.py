@@ -10,11 +10,11 @@ traceback cut so that it starts at the user's own frame -- and ``extra`` holding
 from __future__ import annotations
 
 import logging
-import os
 from types import TracebackType
 from typing import Any
 
 from ..runtime import Exit, Pid
+from ..runtime.internal import is_pyex_file
 
 __all__ = [
     "logger",
@@ -30,14 +30,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("pyex")
-
-# Frames of pyex's own machinery (this package and the runtime): a user never
-# needs to see them at the top of a traceback.
-_PYEX_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_MACHINERY = (
-    os.path.join(_PYEX_DIR, "otp") + os.sep,
-    os.path.join(_PYEX_DIR, "runtime") + os.sep,
-)
 
 MAX_REPR = 8096  # Elixir's logger truncates reports at about this size too
 
@@ -80,7 +72,7 @@ def describe_reason(reason: Any) -> str:
 def user_traceback(tb: TracebackType | None) -> TracebackType | None:
     """Drop the leading frames of pyex's machinery: the traceback starts at the user's frame."""
     start = tb
-    while start is not None and start.tb_frame.f_code.co_filename.startswith(_MACHINERY):
+    while start is not None and is_pyex_file(start.tb_frame.f_code.co_filename):
         start = start.tb_next
     # A traceback made only of pyex frames is pyex's own bug: keep it whole.
     return start if start is not None else tb
