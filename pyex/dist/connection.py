@@ -31,6 +31,7 @@ logger = logging.getLogger("pyex.dist")
 _pack_len = struct.Struct(">I").pack
 _TICK = b"\x00\x00\x00\x00"
 BURST_SECONDS = 0.00003
+READ_SIZE = 262144
 
 
 class _NoMessage:
@@ -215,11 +216,15 @@ class Connection:
     def _read_loop(self) -> None:
         sock = self.sock
         pending = b""
+        # One buffer for every read: recv(n) would allocate n bytes each time
+        # (a fresh mmap for a large n) and shrink them to what came.
+        buffer = memoryview(bytearray(READ_SIZE))
         try:
             while True:
-                chunk = sock.recv(262144)
-                if not chunk:
+                size = sock.recv_into(buffer)
+                if not size:
                     raise ConnectionError("closed by the peer")
+                chunk = bytes(buffer[:size])
                 self.heard = True
                 data = pending + chunk if pending else chunk
                 end = len(data)
