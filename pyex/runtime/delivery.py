@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import hooks, reaper, registry, table, tracing
+from . import hooks, reaper, tracing
 from .binding import bound, local
 from .errors import NotRegisteredError
+from .node_state import NODE
 from .record import ProcessRecord
 from .states import WAKE
 from .values import Pid
@@ -73,9 +74,9 @@ def resolve(dest: Any) -> ProcessRecord | None:
     else.
     """
     if dest.__class__ is Pid:
-        return table.lookup(dest)
+        return NODE.table.lookup(dest)
     if isinstance(dest, str):
-        proc = registry.whereis(dest)
+        proc = NODE.registry.whereis(dest)
         if proc is None:
             raise NotRegisteredError(f"no process is registered as {dest!r}")
         return proc
@@ -116,7 +117,7 @@ def deliver_alias(proc: ProcessRecord, ref: Any, message: Any) -> bool:
 
 def deliver_to_alias(pid: Pid, ref: Any, message: Any) -> bool:
     """``deliver_alias`` to the process of ``pid``; False if it is gone or the alias is."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     return proc is not None and deliver_alias(proc, ref, message)
 
 

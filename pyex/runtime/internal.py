@@ -18,6 +18,9 @@ or write its fields; everything they need is one of these:
   is traced) and ``trace_event`` (a behaviour's events: a call, its return);
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
+- this node's state (node_state.py): ``node_identity`` / ``set_node_identity``
+  (its name and creation, which a distribution layer sets), ``reset_node``
+  (a fresh state for the next test: node_reset.py);
 - other nodes: ``is_remote``, ``local_name``, ``node_of`` and ``remote``
   (remote.py: where a destination that is not local goes, the handler's
   door), ``inbound`` (inbound.py: what a remote peer does to local processes);
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import inbound, registry, remote, table, timers, workers
+from . import inbound, remote, workers
 from .api import register
 from .async_exc import clear_pending
 from .binding import bound
@@ -54,6 +57,8 @@ from .introspection import (
 from .links import demonitor, down_of, link, monitor, set_trap_exit, unlink
 from .links import exit as exit_signal
 from .mailbox import receive_matching
+from .node_reset import reset_node
+from .node_state import NO_NODE, NODE
 from .record import ProcessRecord
 from .registry import check_name
 from .remote import is_remote, local_name, node_of
@@ -69,12 +74,11 @@ from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, mark, take
 from .thread_state import keep as keep_thread_local
 from .timeouts import LONGEST, wait_time
-from .timers import schedule as schedule_timer
 from .tracing import EVENTS as TRACE_EVENTS
 from .tracing import GUARD as TRACING
 from .tracing import emit as trace_event
 from .tracing import traced_by
-from .values import Pid
+from .values import Pid, Ref
 
 __all__ = [
     "TRACING",
@@ -108,6 +112,10 @@ __all__ = [
     "receive_matching",
     "register",
     "schedule_timer",
+    "reset_node",
+    "node_identity",
+    "set_node_identity",
+    "NO_NODE",
     "keep_thread_local",
     "set_trap_exit",
     "start_process",
@@ -150,14 +158,29 @@ __all__ = [
 ]
 
 
+def schedule_timer(seconds: float, fire: Callable[[], None]) -> Ref:
+    """Call ``fire()`` from the node's timer thread in ``seconds``; returns the timer's ref."""
+    return NODE.timers.schedule(seconds, fire)
+
+
+def node_identity() -> tuple[str, int]:
+    """This node's name and creation (``('nonode@nohost', 0)`` while it is not distributed)."""
+    return NODE.name, NODE.creation
+
+
+def set_node_identity(name: str, creation: int) -> None:
+    """Make this runtime the node ``name``/``creation`` (a distribution layer's start; ``NO_NODE``, 0 at its stop)."""
+    NODE.become(name, creation)
+
+
 def find(pid: Pid) -> ProcessRecord | None:
     """The handle of the process ``pid`` (None if it names none here; check ``alive`` for life)."""
-    return table.lookup(pid)
+    return NODE.table.lookup(pid)
 
 
 def name_holder(name: str) -> Pid | None:
     """The pid of the live process registered as ``name``, or None."""
-    proc = registry.whereis(name)
+    proc = NODE.registry.whereis(name)
     return proc.pid if proc is not None else None
 
 
@@ -173,7 +196,7 @@ def group_leader_of(proc: ProcessRecord | None) -> Any:
 
 def set_group_leader(pid: Pid, leader: Any) -> bool:
     """Make ``leader`` the group leader of ``pid`` (and of the processes it spawns next)."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return False
     with proc.lock:
@@ -183,7 +206,7 @@ def set_group_leader(pid: Pid, leader: Any) -> bool:
 
 def watch_exit(pid: Pid, callback: Callable[[Pid, Any], None]) -> None:
     """Call ``callback(pid, reason)`` once ``pid`` has exited (at once if it has)."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         callback(pid, "noproc")
         return
@@ -199,7 +222,7 @@ def update_dictionary(entries: dict[Any, Any]) -> None:
 
 def dictionary_defaults(pid: Pid, entries: dict[Any, Any]) -> None:
     """Store in ``pid``'s dictionary each entry whose key it does not hold yet."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return
     with proc.lock:
@@ -221,7 +244,7 @@ def run_here(
     """
     retire_current()
     proc = ProcessRecord((fun, (), {}), initial_call or describe_call(fun, 0))
-    pid = table.add(proc)
+    pid = NODE.table.add(proc)
     on_start(pid)
     workers.run(proc)
 
@@ -229,9 +252,9 @@ def run_here(
 def runtime_counts() -> dict[str, int]:
     """How many processes, registered names, pending timers, worker threads (and idle ones)."""
     return {
-        "processes": table.count(),
-        "registered": len(registry.registered()),
-        "timers": timers.pending(),
+        "processes": NODE.table.count(),
+        "registered": len(NODE.registry.registered()),
+        "timers": NODE.timers.pending(),
         "workers": workers.thread_count(),
         "idle_workers": workers.idle_count(),
     }

@@ -454,7 +454,7 @@ def test_the_killer_can_be_killed_while_killing():
     # A process killing others in a loop, itself killed: no target is left
     # marked as exiting without ever being told (a victim spawned but not yet
     # killed simply lives on).
-    from pyex.runtime import table
+    from pyex.runtime.node_state import NODE
     from pyex.runtime.states import ALIVE
 
     me = self_pid()
@@ -471,4 +471,4 @@ def test_the_killer_can_be_killed_while_killing():
         time.sleep(0.001)
         Process.exit(child, "kill")
         wait_exit(child)
-    eventually(lambda: all(proc.lifecycle is ALIVE for proc in table.live()), timeout=10)
+    eventually(lambda: all(proc.lifecycle is ALIVE for proc in NODE.table.live()), timeout=10)
