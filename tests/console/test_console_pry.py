@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tmux_console import TIMEOUT, TmuxConsole
+
+from tests.console.tmux_console import TIMEOUT, TmuxConsole
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import CTRL_D, ENTER, PASTE_END, PASTE_START, UP, PtyConsole
+from tests.console.pty_console import CTRL_D, ENTER, PASTE_END, PASTE_START, UP, PtyConsole
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tmux_console import TmuxConsole
+from tests.console.tmux_console import TmuxConsole
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import ENTER, PASTE_END, PASTE_START, PtyConsole, colour_codes
+from tests.console.pty_console import ENTER, PASTE_END, PASTE_START, PtyConsole, colour_codes
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from pty_console import BACKSPACE, CTRL_D, ENTER, TAB, PtyConsole
 from pyex import __version__
+from tests.console.pty_console import BACKSPACE, CTRL_D, ENTER, TAB, PtyConsole
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import PtyConsole
+from tests.console.pty_console import PtyConsole
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from tmux_console import TmuxConsole
+from tests.console.tmux_console import TmuxConsole
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import eventually
-from piped_session import run_piped
 
 from pyex import Shell, send
+from tests.debugging.piped_session import run_piped
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from piped_session import run_piped
+
+from tests.debugging.piped_session import run_piped
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from piped_session import run_piped
 
 from pyex import Shell
+from tests.debugging.piped_session import run_piped
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
+from tests.dist.peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import textwrap
 
 from pyex.dist import epmd_client
 
-from .peers import HOST, Epmd, ErlNode, random_cookie, random_name
+from tests.dist.peers import HOST, Epmd, ErlNode, random_cookie, random_name
 
 
 def pyex(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ import pytest
 from pyex.dist import epmd_client
 from pyex.dist.epmd import EpmdServer
 
-from .peers import HOST, Epmd, free_port, random_cookie, random_name
+from tests.dist.peers import HOST, Epmd, free_port, random_cookie, random_name
 
 
 @pytest.fixture

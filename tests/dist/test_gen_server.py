@@ -9,7 +9,7 @@ import pytest
 from pyex import Exit, GenServer, Process
 from pyex.dist import Atom
 
-from .peers import ErlNode, random_name
+from tests.dist.peers import ErlNode, random_name
 
 
 class Stack(GenServer):

@@ -7,7 +7,7 @@ from typing import Any
 from pyex import Exit, Pid, Process, receive, self, send, spawn
 from pyex.dist import Atom, Node
 
-from .peers import ErlNode, random_name
+from tests.dist.peers import ErlNode, random_name
 
 WAITER = (
     "catch unregister({name}), register({name}, spawn(fun() -> receive {{From, go}} -> "

@@ -11,7 +11,7 @@ from pyex.dist import Atom, Node, rpc
 
 from pyex.shell.routing import install_routers
 
-from .peers import HOST, ErlNode, random_cookie
+from tests.dist.peers import HOST, ErlNode, random_cookie
 
 
 def test_node_self_and_ping_both_ways(pynode: str, erl: ErlNode) -> None:

@@ -7,8 +7,8 @@ import pytest
 from pyex import Exit, GenServer, Pid, Process, Ref, make_ref, receive, self, send
 from pyex.dist import Atom, Node, rpc
 
-from .peers import PyexNode
-from .test_terms import same
+from tests.dist.peers import PyexNode
+from tests.dist.test_terms import same
 
 
 def test_ping_and_visibility(pynode: str, pyex_peer: PyexNode) -> None:

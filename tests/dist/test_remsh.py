@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, PyexNode, random_name
+from tests.dist.peers import Epmd, PyexNode, random_name
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

@@ -22,7 +22,6 @@ import threading
 
 import pytest
 
-from helpers import eventually
 from pyex import (
     DynamicSupervisor,
     Exit,
@@ -34,6 +33,7 @@ from pyex import (
 )
 from pyex import self as self_pid
 from pyex.runtime import workers
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from helpers import eventually, wait_down
 from pyex import Pid, Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime.node_state import NODE
 from pyex.runtime.states import ALIVE
+from tests.helpers import eventually, wait_down
 
 pytestmark = pytest.mark.timeout(120)
 

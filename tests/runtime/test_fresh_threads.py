@@ -6,9 +6,9 @@ import decimal
 
 import pytest
 
-from helpers import run_isolated
 from pyex import receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -12,9 +12,9 @@ import tracemalloc
 
 import pytest
 
-from helpers import run_isolated, wait_exit
 from pyex import GenServer, Process, Supervisor, Task, info, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import run_isolated, wait_exit
 
 pytestmark = pytest.mark.timeout(60)
 

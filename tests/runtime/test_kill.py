@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from helpers import eventually, wait_down, wait_exit
 from pyex import Process, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime import reaper
 from pyex.runtime.errors import ProcessExit
+from tests.helpers import eventually, wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run_isolated
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(120)
 

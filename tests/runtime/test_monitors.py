@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import is_down, wait_down, wait_exit
 from pyex import ANY, Exit, Process, Ref, alive, info, pid, receive, send, spawn
 from pyex import self as self_pid
 from pyex.runtime.internal import node_identity
+from tests.helpers import is_down, wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from helpers import drain, eventually
 from pyex import Process, alive, processes, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import drain, eventually
 
 pytestmark = pytest.mark.timeout(60)
 

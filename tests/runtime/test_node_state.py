@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from helpers import run_isolated
 from pyex import GenServer, Process, Supervisor, alive, make_ref, processes, receive, send, spawn
 from pyex import self as self_pid
 from pyex.runtime.internal import node_identity, reset_node, runtime_counts, set_node_identity
 from pyex.runtime.node_state import NO_NODE, NODE
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(30)
 

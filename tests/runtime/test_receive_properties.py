@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import drain, wait_exit
 from pyex import ANY, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import drain, wait_exit
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from helpers import eventually, is_down, wait_down, worker_threads
 from pyex import ANY, Exit, Pid, Process, info, processes, receive, send, spawn, spawn_link
 from pyex import self as self_pid
 from pyex.runtime import reaper, workers
+from tests.helpers import eventually, is_down, wait_down, worker_threads
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from helpers import eventually, is_down, wait_down, wait_exit, worker_threads
 from pyex import ANY, Process, alive, processes, receive, send, spawn, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime import reaper, workers
+from tests.helpers import eventually, is_down, wait_down, wait_exit, worker_threads
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from helpers import wait_exit
 from pyex import Process, Ref, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -123,8 +123,8 @@ def test_sleep_zero_returns_at_once():
 
 
 def test_a_sleeping_process_shows_as_waiting():
-    from helpers import eventually
     from pyex import info
+    from tests.helpers import eventually
 
     child = spawn(Process.sleep, 10)
     eventually(lambda: info(child)["status"] == "waiting")

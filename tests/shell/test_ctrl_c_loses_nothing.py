@@ -18,9 +18,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from helpers import eventually, run_isolated
 
 from pyex import ANY, GenServer, Shell, info, receive, send
+from tests.helpers import eventually, run_isolated
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -220,7 +220,6 @@ def test_interrupting_a_blocked_receive_keeps_pid_and_mailbox(shell):
 
     def interrupt_when_waiting():
         from pyex import info
-
         from tests.helpers import eventually
 
         eventually(lambda: (info(pid) or {}).get("status") == "waiting" and shell.interrupt())

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from helpers import run_isolated
 from pyex import Shell, alive
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(60)
 
