@@ -10,7 +10,7 @@ import traceback
 
 import pytest
 
-from pyex.runtime.internal import reset_node
+from pyex.runtime.internal import ManualClock, reset_node
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +23,20 @@ def fresh_process():
     reset_node()
     yield
     reset_node()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The clock timers count on, moved by hand: ``clock.advance(0.2)`` is 0.2 s later for them.
+
+    ``advance()`` returns once every timer then due has fired, so its message
+    is in the mailbox (``receive(timeout=0)`` finds it): a timer test needs no
+    wall-clock bound. The next test's reset puts the system clock back.
+    Receive timeouts and ``Process.sleep`` keep real time.
+    """
+    manual = ManualClock()
+    reset_node(clock=manual)
+    return manual
 
 
 # -- the run ends when its tests do ----------------------------------------------

@@ -20,7 +20,8 @@ or write its fields; everything they need is one of these:
   ``update_dictionary``, ``dictionary_defaults``;
 - this node's state (node_state.py): ``node_identity`` / ``set_node_identity``
   (its name and creation, which a distribution layer sets), ``reset_node``
-  (a fresh state for the next test: node_reset.py);
+  (a fresh state for the next test: node_reset.py), and the clocks timers
+  count on (``SYSTEM_CLOCK``, a test's ``ManualClock``: clock.py);
 - other nodes: ``is_remote``, ``local_name``, ``node_of`` and ``remote``
   (remote.py: where a destination that is not local goes, the handler's
   door), ``inbound`` (inbound.py: what a remote peer does to local processes);
@@ -38,6 +39,7 @@ from . import inbound, remote, workers
 from .api import register
 from .async_exc import clear_pending
 from .binding import bound
+from .clock import SYSTEM_CLOCK, Clock, ManualClock
 from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, resolve
@@ -113,6 +115,9 @@ __all__ = [
     "register",
     "schedule_timer",
     "reset_node",
+    "Clock",
+    "ManualClock",
+    "SYSTEM_CLOCK",
     "node_identity",
     "set_node_identity",
     "NO_NODE",
