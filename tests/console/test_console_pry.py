@@ -11,7 +11,7 @@ import pytest
 
 from tests.console.tmux_console import TIMEOUT, TmuxConsole
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(120)]
 
 CODE = '''\
 def work(x):

@@ -10,7 +10,7 @@ import pytest
 
 from tests.console.tmux_console import TmuxConsole
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(90)]
 
 
 def start_term(spawn_term: Callable[..., TmuxConsole]) -> TmuxConsole:

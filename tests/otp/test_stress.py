@@ -137,6 +137,7 @@ def busy_worker_threads():
     return len(pool) - workers.idle_count()
 
 
+@pytest.mark.slow
 def test_a_thousand_random_kills_leave_the_tree_whole_and_no_thread_behind():
     me = self_pid()
     busy_before = busy_worker_threads()

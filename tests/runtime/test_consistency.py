@@ -72,6 +72,7 @@ def check_whole(me, peers):
     assert Process.whereis(NAME) is None
 
 
+@pytest.mark.slow
 def test_random_kills_leave_the_runtime_whole():
     me = self_pid()
     rng = random.Random(1234)
@@ -97,6 +98,7 @@ def test_random_kills_leave_the_runtime_whole():
         send(p, "stop")
 
 
+@pytest.mark.slow
 def test_random_kills_of_both_sides_of_links_and_monitors():
     me = self_pid()
     rng = random.Random(99)

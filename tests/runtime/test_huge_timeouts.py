@@ -21,6 +21,7 @@ pytestmark = pytest.mark.timeout(60)
 HUGE = [1e10, 1e300, 10**400]
 
 
+@pytest.mark.slow
 def test_a_huge_send_after_does_not_stop_the_timer_thread():
     # In its own interpreter: before the fix the timer thread died, and no
     # timer of that interpreter ever fired again.
@@ -119,6 +120,7 @@ def test_a_hugely_negative_time_is_a_value_error_naming_the_argument(call):
         call()
 
 
+@pytest.mark.slow
 def test_cancelled_timers_free_their_memory():
     me = self_pid()
     Process.cancel_timer(Process.send_after(me, "warm up", 3600))

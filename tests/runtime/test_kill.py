@@ -233,6 +233,7 @@ def test_kill_a_time_sleep_loop_that_swallows_base_exception():
     measure_kills(body)
 
 
+@pytest.mark.slow
 def test_kill_nested_swallowers():
     # Handlers that swallow the exit, nested: the runtime finishes the process
     # for everyone else in time; its thread comes back once the code gives up.
@@ -264,6 +265,7 @@ def test_kill_a_process_whose_finally_spins():
     measure_kills(body, waiting=True)
 
 
+@pytest.mark.slow
 def test_kill_a_process_blocked_in_a_c_call_takes_effect_at_once_for_others(caplog):
     # Python cannot interrupt a blocking C call: the runtime finishes the
     # process for everyone else within its deadline, and the thread returns

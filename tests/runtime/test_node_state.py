@@ -15,6 +15,7 @@ from tests.helpers import run_isolated
 pytestmark = pytest.mark.timeout(30)
 
 
+@pytest.mark.slow
 def test_a_runtime_that_is_not_distributed_is_nonode_at_nohost():
     # In a fresh interpreter: tests/dist makes this one a node for the rest of the session.
     out = run_isolated("""

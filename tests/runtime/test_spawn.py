@@ -8,7 +8,7 @@ import pytest
 
 from pyex import ANY, Exit, Pid, Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
-from tests.helpers import is_down, wait_down, wait_exit
+from tests.helpers import is_down, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -244,6 +244,7 @@ _TRACED = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [False, True], ids=["main-traced", "all-threads-traced"])
 def test_the_runtime_works_under_a_tracer(threads):
     args = [sys.executable, "-c", _TRACED] + (["--threads"] if threads else [])
