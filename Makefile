@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: install test lint run bench clean peers
+.PHONY: install test test-fast lint run bench clean peers
 
 # The real peers the tests drive: tmux (a terminal emulator for the console
 # tests) and erl/iex (BEAM nodes for the distribution tests). Installed from the
@@ -45,6 +45,10 @@ lint: install
 test: lint peers
 	# A wedged run fails in 15 minutes (every test has its own timeout too).
 	timeout -k 10 900 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The in-process tests only (no terminal, no fresh interpreter, no BEAM peer): seconds.
+test-fast: install
+	timeout -k 10 300 $(BIN)/python -m pytest -m 'not slow and not console' -q $(PYTEST_ARGS)
 
 run: install
 	$(BIN)/pyex $(ARGS)

@@ -1,4 +1,4 @@
-"""Every test runs as a fresh process and leaves no process behind."""
+"""Every test runs as a fresh process on a fresh node, and leaves no process behind."""
 
 from __future__ import annotations
 
@@ -10,32 +10,33 @@ import traceback
 
 import pytest
 
-from pyex.runtime import table
-from pyex.runtime.current import retire_current
-from pyex.runtime.states import ALIVE
-
-
-def _kill_all_but(keep: set[object]) -> None:
-    from pyex import Process, receive
-
-    leftovers = [proc.pid for proc in table.live() if proc.pid not in keep and not proc.adopted]
-    refs = []
-    for pid in leftovers:
-        refs.append(Process.monitor(pid))
-        Process.exit(pid, "kill")
-    for ref in refs:
-        receive(lambda m, ref=ref: m.__class__ is tuple and len(m) == 5 and m[1] == ref, timeout=10)
+from pyex.runtime.internal import ManualClock, reset_node
 
 
 @pytest.fixture(autouse=True)
 def fresh_process():
-    """The test thread becomes a new process; processes the test started are killed after it."""
-    before = {proc.pid for proc in table.live() if proc.lifecycle is ALIVE}
-    retire_current()
+    """Every test runs on a fresh node, as a new process: no process, name or timer of another test.
+
+    After the test, every process it left is killed (and waited for) and
+    every timer it set is dropped (see pyex/runtime/node_reset.py).
+    """
+    reset_node()
     yield
-    retire_current()
-    _kill_all_but(before)
-    retire_current()
+    reset_node()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The clock timers count on, moved by hand: ``clock.advance(0.2)`` is 0.2 s later for them.
+
+    ``advance()`` returns once every timer then due has fired, so its message
+    is in the mailbox (``receive(timeout=0)`` finds it): a timer test needs no
+    wall-clock bound. The next test's reset puts the system clock back.
+    Receive timeouts and ``Process.sleep`` keep real time.
+    """
+    manual = ManualClock()
+    reset_node(clock=manual)
+    return manual
 
 
 # -- the run ends when its tests do ----------------------------------------------

@@ -32,6 +32,7 @@ def normalize(text: str) -> str:
     return re.sub(r"\(Python \d+\.\d+\.\d+\S*\)", "(Python X.Y.Z)", text)
 
 
+@pytest.mark.slow
 def test_the_readme_walkthrough_is_what_pyex_prints(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pyex", "--no-startup", "--echo"],

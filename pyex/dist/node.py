@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from ..otp.gen_server import CALL, CAST
 from ..runtime import Pid, Ref
-from ..runtime.internal import inbound, remote
+from ..runtime.internal import NO_NODE, inbound, remote, set_node_identity
 from . import epmd_client, handshake, services
 from .connection import NO_MESSAGE, Connection, Control
 from .terms import Atom, Codec, ImproperList, NodeNames, RemoteRef, TermError, exit_term
@@ -122,6 +122,7 @@ class LocalNode:
             if _current is not None:
                 raise RuntimeError(f"this runtime is already node {_current.name}")
             _current = self
+        set_node_identity(self.name, self.creation)
         remote.install(self)
         self._acceptor.start()
         self._ticker.start()
@@ -134,6 +135,7 @@ class LocalNode:
         with _current_lock:
             if _current is self:
                 _current = None
+                set_node_identity(NO_NODE, 0)
         try:
             self._listener.close()
         except OSError:
@@ -143,9 +145,6 @@ class LocalNode:
             conn.close("node stopped")
         for conn in self.connections():
             conn.wait_closed(5)
-
-    def node_name(self) -> str:
-        return self.name
 
     def node_name_of(self, pid: Pid) -> str:
         """The name of the node ``pid`` lives on."""

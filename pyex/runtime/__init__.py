@@ -9,7 +9,7 @@ matching patterns (patterns.py). A process is a record (record.py) whose
 lifecycle and activity (states.py) change under its lock; it runs on a worker
 thread (workers.py, binding.py, current.py), moves in and out of the runtime's
 shielded sections (sections.py), is found by pid (table.py) or name
-(registry.py), and tells others of its exit through links and monitors
+(registry.py) in the node's state (node_state.py), and tells others of its exit through links and monitors
 (links.py, exits.py).
 """
 
@@ -18,9 +18,10 @@ from .copying import Shared, UncopyableError, copy_message
 from .errors import Exit, NotRegisteredError, ProcessExit, ReceiveTimeout
 from .introspection import alive, info, processes
 from .mailbox import flush, receive, send
+from .node_state import make_ref
 from .patterns import ANY
 from .spawning import spawn, spawn_link, spawn_monitor
-from .values import Pid, Ref, make_ref, pid
+from .values import Pid, Ref, pid
 
 __all__ = [
     "ANY",

@@ -5,18 +5,20 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any, ContextManager, Iterable
 
-from . import links, registry, table, timeouts, timers, tracing
+from . import links, registry, timeouts, tracing
 from .binding import bound
 from .copying import copy_message
 from .current import current
+from .delivery import named_pid
 from .introspection import alive, info, processes
 from .mailbox import send, sleep
+from .node_state import NODE
 from .sections import shielded
 from .spawning import spawn, spawn_link, spawn_monitor
 from .states import ALIVE
 from .values import Pid, Ref
 
-__all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", "whereis"]
+__all__ = ["self", "Process", "put", "get", "delete", "register", "unregister", "registered", "whereis"]
 
 
 def _section() -> ContextManager[Any]:
@@ -34,24 +36,29 @@ def register(pid: Pid, name: str) -> bool:
     """Register ``pid`` under ``name`` (a string); sending to ``name`` then reaches it."""
     links.require_pid(pid, "register()")
     registry.check_name(name)
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         raise ValueError(f"cannot register {name!r}: {pid} is not alive")
     with _section():  # a kill half-way through would leave the name half-given
-        registry.register(proc, name)
+        NODE.registry.register(proc, name)
     return True
 
 
 def unregister(name: str) -> bool:
     """Remove the registered name ``name``."""
     with _section():
-        registry.unregister(name)
+        NODE.registry.unregister(name)
     return True
+
+
+def registered() -> list[str]:
+    """Every name registered to a live process, sorted."""
+    return NODE.registry.registered()
 
 
 def whereis(name: str) -> Pid | None:
     """The pid registered as ``name``, or None."""
-    return registry.named_pid(registry.check_name(name))
+    return named_pid(registry.check_name(name))
 
 
 def put(key: Any, value: Any) -> Any:
@@ -89,7 +96,7 @@ def set_label(label: Any) -> str:
 def get_label(pid: Pid) -> Any:
     """The label of process ``pid`` (set with Process.set_label), or None."""
     links.require_pid(pid, "get_label()")
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None or proc.lifecycle is not ALIVE:
         return None
     return proc.label
@@ -115,7 +122,7 @@ def send_after(dest: Any, message: Any, seconds: float) -> Ref:
         )
     frozen = copy_message(message)
     with _section():  # a kill half-way through could lose the timer thread
-        return timers.schedule(delay, lambda: send(dest, frozen))
+        return NODE.timers.schedule(delay, lambda: send(dest, frozen))
 
 
 def trace(
@@ -141,7 +148,7 @@ def cancel_timer(ref: Ref) -> float | bool:
     if ref.__class__ is not Ref:
         raise TypeError(f"cancel_timer() needs a timer reference, got {ref!r}")
     with _section():
-        return timers.cancel(ref)
+        return NODE.timers.cancel(ref)
 
 
 class Process:
@@ -158,7 +165,7 @@ class Process:
     register = staticmethod(register)
     unregister = staticmethod(unregister)
     whereis = staticmethod(whereis)
-    registered = staticmethod(registry.registered)
+    registered = staticmethod(registered)
     flag = staticmethod(flag)
     sleep = staticmethod(sleep)
     send_after = staticmethod(send_after)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from . import table
 from .binding import bind, local, unbind
 from .exits import exit_now, finish
+from .node_state import NODE
 from .record import ProcessRecord
 from .states import DEAD
 
@@ -34,7 +34,7 @@ def adopt() -> ProcessRecord:
     """Make the calling thread (not started by the runtime) a process."""
     name = threading.current_thread().name
     proc = ProcessRecord(None, ("thread", name, 0), adopted=True)
-    table.add(proc)
+    NODE.table.add(proc)
     bind(proc)
     _local.guard = _ThreadEndGuard(proc)
     return proc

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import hooks, reaper, registry, table, tracing
+from . import hooks, reaper, tracing
 from .binding import bound, local
 from .errors import NotRegisteredError
+from .node_state import NODE
 from .record import ProcessRecord
 from .states import WAKE
 from .values import Pid
@@ -41,6 +42,7 @@ __all__ = [
     "deliver_to_alias",
     "wake",
     "lookup",
+    "named_pid",
     "resolve",
 ]
 
@@ -70,16 +72,33 @@ def deliver(proc: ProcessRecord, message: Any) -> None:
 def lookup(dest: Any) -> ProcessRecord | None:
     """The process ``dest`` (a pid or a registered name) names, or None (a free name).
 
-    A pid's record is found even after its exit (``table.lookup``): check its
+    A pid's record is found even after its exit (``NODE.table.lookup``): check its
     life. Raises TypeError for anything but a pid or a name.
     """
     if dest.__class__ is Pid:
-        return table.lookup(dest)
+        return NODE.table.lookup(dest)
     if isinstance(dest, str):
-        return registry.whereis(dest)
+        return NODE.registry.whereis(dest)
     raise TypeError(
         f"a message must go to a pid or a registered name, got {dest!r} "
         f"({type(dest).__name__})"
+    )
+
+
+def named_pid(dest: Any, what: str = "a destination") -> Pid | None:
+    """The pid ``dest`` (a pid or a registered name) stands for: a pid as it is, a name's holder.
+
+    None for a name no live process holds. Raises TypeError, naming ``what``,
+    for anything else. Every "pid or name" of pyex is read here (or by
+    ``lookup``, which wants the process itself).
+    """
+    if dest.__class__ is Pid:
+        return dest
+    if isinstance(dest, str):
+        proc = NODE.registry.whereis(dest)
+        return proc.pid if proc is not None else None
+    raise TypeError(
+        f"{what} must be a pid or a registered name, got {dest!r} ({type(dest).__name__})"
     )
 
 
@@ -122,7 +141,7 @@ def deliver_alias(proc: ProcessRecord, ref: Any, message: Any) -> bool:
 
 def deliver_to_alias(pid: Pid, ref: Any, message: Any) -> bool:
     """``deliver_alias`` to the process of ``pid``; False if it is gone or the alias is."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     return proc is not None and deliver_alias(proc, ref, message)
 
 

@@ -27,11 +27,12 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import hooks, reaper, registry, remote, table, tracing, wakeups
+from . import hooks, reaper, remote, tracing, wakeups
 from .async_exc import clear_pending, raise_safely
 from .binding import unbind
 from .delivery import deliver, deliver_down, wake
 from .errors import Exit, ProcessExit
+from .node_state import NODE
 from .record import ProcessRecord
 from .states import ALIVE, DEAD, EXITING, NORMAL_RETURN, RUNNING, SHIELDED, WAITING
 from .values import Pid
@@ -204,19 +205,19 @@ def finish(proc: ProcessRecord) -> None:
     if wake_slot:
         wakeups.release_slot()
     if name is not None:
-        registry.release(name, proc)
-    table.remove(proc)
+        NODE.registry.release(name, proc)
+    NODE.table.remove(proc)
     pid = proc.pid
     for ref, watched in monitors.items():
-        other = table.lookup(watched) if watched.__class__ is Pid else None
+        other = NODE.table.lookup(watched) if watched.__class__ is Pid else None
         if other is not None:
             forget_watcher(other, ref)
     for linked_pid in sorted(links):
-        other = table.lookup(linked_pid)
+        other = NODE.table.lookup(linked_pid)
         if other is not None:
             signal_exit(other, pid, reason, linked=True)
     for ref, watcher in watchers.items():
-        other = table.lookup(watcher)
+        other = NODE.table.lookup(watcher)
         if other is not None:
             deliver_down(other, ref, pid, reason)
     if remote.handler() is not None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import registry, table, workers
+from . import workers
 from .delivery import deliver as deliver_message
 from .delivery import deliver_alias as deliver_to_alias
 from .delivery import deliver_down, lookup
 from .exits import forget_watcher, signal_exit
+from .node_state import NODE
 from .record import ProcessRecord
 from .spawning import describe_call
 from .states import ALIVE
@@ -38,7 +39,7 @@ __all__ = [
 
 def add_link(local: Pid, remote: Pid) -> bool:
     """A remote process linked to ``local``; False if ``local`` is not alive."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is None:
         return False
     with proc.lock:
@@ -50,7 +51,7 @@ def add_link(local: Pid, remote: Pid) -> bool:
 
 def remove_link(local: Pid, remote: Pid) -> None:
     """A remote process unlinked from ``local``."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is not None:
         with proc.lock:
             proc.links.discard(remote)
@@ -58,7 +59,7 @@ def remove_link(local: Pid, remote: Pid) -> None:
 
 def exit_signal(local: Pid, sender: Pid, reason: Any, linked: bool) -> None:
     """An exit signal from remote ``sender`` reaches ``local`` (a link's when ``linked``)."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is not None:
         signal_exit(proc, sender, reason, linked=linked)
 
@@ -84,19 +85,19 @@ def remove_watcher(target: Any, ref: Ref) -> None:
 
 def down(local: Pid, ref: Ref, watched: Any, reason: Any) -> None:
     """The remote process that ``local`` monitors with ``ref`` exited (or its node went)."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is not None:
         deliver_down(proc, ref, watched, reason)
 
 
 def deliver(local: Pid, message: Any) -> bool:
     """Put ``message``, fresh from another node (no copy needed), in local ``local``'s mailbox."""
-    return _put(table.lookup(local), message)
+    return _put(NODE.table.lookup(local), message)
 
 
 def deliver_named(name: str, message: Any) -> bool:
     """Put ``message`` in the mailbox of the local process registered as ``name``."""
-    return _put(registry.whereis(name), message)
+    return _put(NODE.registry.whereis(name), message)
 
 
 def _put(proc: ProcessRecord | None, message: Any) -> bool:
@@ -108,7 +109,7 @@ def _put(proc: ProcessRecord | None, message: Any) -> bool:
 
 def deliver_alias(ref: Ref, message: Any) -> bool:
     """Deliver to whichever local process has ``ref`` as an active alias."""
-    for proc in table.live():
+    for proc in NODE.table.live():
         with proc.lock:
             holds = ref in proc.aliases
         if holds:
@@ -118,13 +119,13 @@ def deliver_alias(ref: Ref, message: Any) -> bool:
 
 def group_leader_of(local: Pid) -> Any:
     """The group leader of local ``local`` (None if it has none or is not alive)."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     return proc.group_leader if proc is not None else None
 
 
 def set_group_leader(local: Pid, leader: Any) -> None:
     """Make ``leader`` the group leader of local ``local`` (where its output goes)."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is not None:
         with proc.lock:
             proc.group_leader = leader
@@ -132,7 +133,7 @@ def set_group_leader(local: Pid, leader: Any) -> None:
 
 def add_monitor(local: Pid, ref: Ref, target: Any) -> bool:
     """Record that local ``local`` monitors remote ``target`` with ``ref`` (a DOWN may follow)."""
-    proc = table.lookup(local)
+    proc = NODE.table.lookup(local)
     if proc is None:
         return False
     with proc.lock:
@@ -156,7 +157,7 @@ def spawn_for(fun: Any, args: tuple[Any, ...] = (), group_leader: Any = None,
         proc.links.add(link)
     if watcher is not None:
         proc.monitored_by[watcher[0]] = watcher[1]
-    pid = table.add(proc)
+    pid = NODE.table.add(proc)
     if prepare is not None:
         prepare(pid)
     workers.start(proc)

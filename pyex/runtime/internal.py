@@ -18,6 +18,10 @@ or write its fields; everything they need is one of these:
   is traced) and ``trace_event`` (a behaviour's events: a call, its return);
 - a process's own data: ``pid_of``, ``group_leader_of``, ``set_group_leader``,
   ``update_dictionary``, ``dictionary_defaults``;
+- this node's state (node_state.py): ``node_identity`` / ``set_node_identity``
+  (its name and creation, which a distribution layer sets), ``reset_node``
+  (a fresh state for the next test: node_reset.py), and the clocks timers
+  count on (``SYSTEM_CLOCK``, a test's ``ManualClock``: clock.py);
 - other nodes: ``is_remote``, ``local_name``, ``node_of`` and ``remote``
   (remote.py: where a destination that is not local goes, the handler's
   door), ``inbound`` (inbound.py: what a remote peer does to local processes);
@@ -32,13 +36,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import inbound, registry, remote, table, timers, workers
+from . import inbound, remote, workers
 from .api import register
 from .async_exc import clear_pending
 from .binding import bound
+from .clock import SYSTEM_CLOCK, Clock, ManualClock
 from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
-from .delivery import deliver, deliver_to, deliver_to_alias, resolve
+from .delivery import deliver, deliver_to, deliver_to_alias, named_pid, resolve
 from .exits import watch_exit as _watch_exit
 from .frames import class_owner, hold_state, is_pyex_file, stack_bottom
 from .interrupts import clear_interrupt, interrupt
@@ -56,8 +61,10 @@ from .links import demonitor, link, monitor, set_trap_exit, unlink
 from .links import exit as exit_signal
 from .mailbox import receive_matching
 from .matchers import down_of, exit_from, is_down, is_exit, is_reply, reply_or_down
+from .node_reset import reset_node
+from .node_state import NO_NODE, NODE
 from .record import ProcessRecord
-from .registry import check_name, named_pid
+from .registry import check_name
 from .remote import is_remote, local_name, node_of
 from .requests import (
     abandon_request,
@@ -71,12 +78,11 @@ from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, mark, take
 from .thread_state import keep as keep_thread_local
 from .timeouts import LONGEST, wait_time
-from .timers import schedule as schedule_timer
 from .tracing import EVENTS as TRACE_EVENTS
 from .tracing import GUARD as TRACING
 from .tracing import emit as trace_event
 from .tracing import traced_by
-from .values import Pid
+from .values import Pid, Ref
 
 __all__ = [
     "TRACING",
@@ -116,6 +122,13 @@ __all__ = [
     "receive_matching",
     "register",
     "schedule_timer",
+    "reset_node",
+    "Clock",
+    "ManualClock",
+    "SYSTEM_CLOCK",
+    "node_identity",
+    "set_node_identity",
+    "NO_NODE",
     "keep_thread_local",
     "set_trap_exit",
     "start_process",
@@ -158,9 +171,24 @@ __all__ = [
 ]
 
 
+def schedule_timer(seconds: float, fire: Callable[[], None]) -> Ref:
+    """Call ``fire()`` from the node's timer thread in ``seconds``; returns the timer's ref."""
+    return NODE.timers.schedule(seconds, fire)
+
+
+def node_identity() -> tuple[str, int]:
+    """This node's name and creation (``('nonode@nohost', 0)`` while it is not distributed)."""
+    return NODE.name, NODE.creation
+
+
+def set_node_identity(name: str, creation: int) -> None:
+    """Make this runtime the node ``name``/``creation`` (a distribution layer's start; ``NO_NODE``, 0 at its stop)."""
+    NODE.become(name, creation)
+
+
 def find(pid: Pid) -> ProcessRecord | None:
     """The handle of the process ``pid`` (None if it names none here; check ``alive`` for life)."""
-    return table.lookup(pid)
+    return NODE.table.lookup(pid)
 
 
 def pid_of(proc: ProcessRecord) -> Pid:
@@ -175,7 +203,7 @@ def group_leader_of(proc: ProcessRecord | None) -> Any:
 
 def set_group_leader(pid: Pid, leader: Any) -> bool:
     """Make ``leader`` the group leader of ``pid`` (and of the processes it spawns next)."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return False
     with proc.lock:
@@ -185,7 +213,7 @@ def set_group_leader(pid: Pid, leader: Any) -> bool:
 
 def watch_exit(pid: Pid, callback: Callable[[Pid, Any], None]) -> None:
     """Call ``callback(pid, reason)`` once ``pid`` has exited (at once if it has)."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         callback(pid, "noproc")
         return
@@ -201,7 +229,7 @@ def update_dictionary(entries: dict[Any, Any]) -> None:
 
 def dictionary_defaults(pid: Pid, entries: dict[Any, Any]) -> None:
     """Store in ``pid``'s dictionary each entry whose key it does not hold yet."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return
     with proc.lock:
@@ -223,7 +251,7 @@ def run_here(
     """
     retire_current()
     proc = ProcessRecord((fun, (), {}), initial_call or describe_call(fun, 0))
-    pid = table.add(proc)
+    pid = NODE.table.add(proc)
     on_start(pid)
     workers.run(proc)
 
@@ -231,9 +259,9 @@ def run_here(
 def runtime_counts() -> dict[str, int]:
     """How many processes, registered names, pending timers, worker threads (and idle ones)."""
     return {
-        "processes": table.count(),
-        "registered": len(registry.registered()),
-        "timers": timers.pending(),
+        "processes": NODE.table.count(),
+        "registered": len(NODE.registry.registered()),
+        "timers": NODE.timers.pending(),
         "workers": workers.thread_count(),
         "idle_workers": workers.idle_count(),
     }

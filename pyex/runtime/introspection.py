@@ -19,8 +19,9 @@ from queue import SimpleQueue
 from types import FrameType
 from typing import Any, NamedTuple
 
-from . import table, workers
+from . import workers
 from .frames import NO_STATE, describe_code, scan, stack_bottom, stacktrace, state_local
+from .node_state import NODE
 from .record import ProcessRecord
 from .states import ALIVE, DEAD, EXITING, WAITING
 from .values import Pid, require_pid
@@ -68,13 +69,13 @@ _CONTAINERS = (tuple, list, set, frozenset, deque)
 def alive(pid: Pid) -> bool:
     """True while the process ``pid`` is alive (False once it is exiting)."""
     require_pid(pid, "alive()")
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     return proc is not None and proc.lifecycle is ALIVE
 
 
 def processes() -> list[Pid]:
     """Every live process's pid, oldest first."""
-    return [proc.pid for proc in table.live() if proc.lifecycle is ALIVE]
+    return [proc.pid for proc in NODE.table.live() if proc.lifecycle is ALIVE]
 
 
 def _frame_of(proc: ProcessRecord, frames: dict[int, FrameType] | None = None) -> FrameType | None:
@@ -183,7 +184,7 @@ def held_state(proc: ProcessRecord) -> Any:
 
 def dictionary_of(pid: Pid) -> dict[Any, Any] | None:
     """A copy of the process dictionary of ``pid``, or None if it is not alive (cheaper than info())."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return None
     with proc.lock:
@@ -194,7 +195,7 @@ def dictionary_of(pid: Pid) -> dict[Any, Any] | None:
 
 def held_state_of(pid: Pid) -> Any:
     """The state a server loop of ``pid`` holds, read from its stack (``NO_STATE`` if none)."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None or proc.lifecycle is not ALIVE:
         return NO_STATE
     return held_state(proc)
@@ -256,7 +257,7 @@ def _snapshot(proc: ProcessRecord) -> ProcessSnapshot | None:
 
 def snapshot(pid: Pid) -> ProcessSnapshot | None:
     """A snapshot of the process ``pid``, or None if it is dead."""
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     return _snapshot(proc) if proc is not None else None
 
 
@@ -271,7 +272,7 @@ def info(pid: Pid) -> dict[str, Any] | None:
     frames, innermost first: (owner, function, arity, (file, line))).
     """
     require_pid(pid, "info()")
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None:
         return None
     frame = _frame_of(proc)
@@ -364,7 +365,7 @@ class Sampler:
         samples: list[Sample] = []
         append = samples.append
         new = tuple.__new__
-        for proc in table.live():
+        for proc in NODE.table.live():
             if proc.lifecycle is not ALIVE:
                 continue
             waiting = proc.activity is WAITING  # read before waits (see ProcessRecord.waits)

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import registry, remote, table, tracing
+from . import registry, remote, tracing
 from .current import current
 from .delivery import deliver_down
 from .errors import ProcessExit
 from .exits import forget_watcher, signal_exit
 from .matchers import down_of
+from .node_state import NODE, make_ref
 from .record import ProcessRecord
 from .sections import shielded
 from .states import ALIVE
 from .taking import take
-from .values import Pid, Ref, make_ref, require_pid
+from .values import Pid, Ref, require_pid
 
 __all__ = [
     "link",
@@ -50,7 +51,7 @@ def link(pid: Pid) -> bool:
     with shielded(me):
         with me.lock:
             me.links.add(pid)
-        other = table.lookup(pid)
+        other = NODE.table.lookup(pid)
         linked = other is not None and _add_link(other, me.pid)
         if not linked:
             with me.lock:
@@ -98,7 +99,7 @@ def unlink(pid: Pid) -> bool:
             if handler is not None:
                 handler.unlink(me.pid, pid)
             return True
-        other = table.lookup(pid)
+        other = NODE.table.lookup(pid)
         if other is not None:
             with other.lock:
                 other.links.discard(me.pid)
@@ -107,15 +108,13 @@ def unlink(pid: Pid) -> bool:
     return True
 
 
-NODE = "nonode@nohost"  # the node a monitor by name names in its DOWN, as in Erlang
-
-
 def monitor(target: Any) -> Ref:
     """Monitor a pid or registered name: a ('DOWN', ref, 'process', pid, reason)
     message arrives exactly once when it exits ('noproc' at once if it is not alive).
 
     A monitor by name watches the process that holds the name now; its DOWN
-    names ``(name, 'nonode@nohost')`` instead of a pid, as Erlang's does.
+    names ``(name, node)`` instead of a pid, as Erlang's does (``node`` is this
+    node's name: ``'nonode@nohost'`` while it is not distributed).
     """
     me = current()
     ref = make_ref()
@@ -125,12 +124,12 @@ def monitor(target: Any) -> Ref:
         return _monitor_remote(me, ref, target)
     if isinstance(target, str):
         registry.check_name(target)
-        label = (target, NODE)
-        other = registry.whereis(target)
+        label = (target, NODE.name)
+        other = NODE.registry.whereis(target)
         watched: Any = other.pid if other is not None else label
     else:
         watched = require_pid(target, "monitor()")
-        other = table.lookup(watched)
+        other = NODE.table.lookup(watched)
     with shielded(me):
         with me.lock:
             me.monitors[ref] = watched
@@ -186,7 +185,7 @@ def demonitor(ref: Ref, flush: bool = False) -> bool:
             if handler is not None:
                 handler.demonitor(me.pid, watched, ref)
         elif isinstance(watched, Pid):
-            other = table.lookup(watched)
+            other = NODE.table.lookup(watched)
             if other is not None:
                 forget_watcher(other, ref)
     if flush:
@@ -214,7 +213,7 @@ def exit(pid: Pid, reason: Any) -> bool:
         if handler is not None:
             handler.exit(me.pid, pid, reason)
         return True
-    other = table.lookup(pid)
+    other = NODE.table.lookup(pid)
     if other is not None:
         # Shielded: a kill of the caller landing half-way through would leave
         # the target marked as exiting but never told.

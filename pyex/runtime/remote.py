@@ -6,14 +6,16 @@ that a distribution layer installs with ``install()``; with none installed,
 such a destination is unreachable (a send is dropped, a link or monitor fails
 with ``'noconnection'``). The handler calls back into the runtime through inbound.py to act on local
 processes for a remote peer (its links, monitors and exit signals), with the
-same rules as between local processes. This module is a leaf of the runtime:
-what delivers, links and exits imports it, and it imports none of them.
+same rules as between local processes. This module is a leaf of the runtime
+(it imports only the node's state, for its name): what delivers, links and
+exits imports it, and it imports none of them.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from .node_state import NODE
 from .values import Pid, Ref
 
 __all__ = [
@@ -31,9 +33,6 @@ __all__ = [
 
 class RemoteHandler(Protocol):
     """What a distribution layer does for the runtime (every method must not block long)."""
-
-    def node_name(self) -> str:
-        """This node's name (``nonode@nohost`` when not distributed)."""
 
     def send(self, sender: Pid | None, dest: Any, message: Any) -> None:
         """Send ``message`` to a remote pid or ``(name, node)``; raises TypeError if unencodable."""
@@ -80,8 +79,8 @@ def handler() -> RemoteHandler | None:
 
 
 def local_node() -> str:
-    """This node's name."""
-    return _handler.node_name() if _handler is not None else "nonode@nohost"
+    """This node's name (``NODE.name``: ``nonode@nohost`` when not distributed)."""
+    return NODE.name
 
 
 def is_remote(dest: Any) -> bool:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import table, tracing, workers
+from . import tracing, workers
 from .current import current
 from .exits import finish
 from .frames import call_tuple, class_owner, describe_call
+from .node_state import NODE, make_ref
 from .record import ProcessRecord
 from .sections import shielded
 from .states import EXITING
-from .values import Pid, Ref, make_ref
+from .values import Pid, Ref
 
 __all__ = ["spawn", "spawn_link", "spawn_monitor", "describe_call", "call_tuple", "start_process"]
 
@@ -66,7 +67,7 @@ def start_process(
     proc = ProcessRecord(target, initial_call, parent.group_leader)
     ref = make_ref() if monitor else None
     with shielded(parent):
-        pid = table.add(proc)
+        pid = NODE.table.add(proc)
         if link:
             proc.links.add(parent.pid)
             with parent.lock:
@@ -89,7 +90,7 @@ def start_process(
             finish(proc)
             raise RuntimeError(
                 f"cannot spawn: the system refused a new thread "
-                f"({table.count()} processes alive): {exc}"
+                f"({NODE.table.count()} processes alive): {exc}"
             ) from exc
     if tracing.GUARD[0]:
         tracing.emit(parent, "spawn", pid)

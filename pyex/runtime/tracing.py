@@ -23,9 +23,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import hooks, table
+from . import hooks
 from .binding import local
 from .copying import copy_message
+from .node_state import NODE
 from .states import ALIVE
 from .values import Pid, require_pid
 
@@ -102,14 +103,14 @@ def trace(pid: Pid, on: bool, events: Iterable[str], tracer: Pid | None) -> str:
     """
     require_pid(pid, "Process.trace()")
     chosen = _check_events(events)
-    proc = table.lookup(pid)
+    proc = NODE.table.lookup(pid)
     if proc is None or proc.lifecycle is not ALIVE:
         if not on:
             return "ok"  # nothing to turn off
         raise ValueError(f"cannot trace {pid}: it is not alive")
     if on:
         tracer = require_pid(tracer, "Process.trace() tracer")
-        holder = table.lookup(tracer)
+        holder = NODE.table.lookup(tracer)
         if holder is None or holder.lifecycle is not ALIVE:
             raise ValueError(f"cannot trace to {tracer}: it is not alive")
     with _lock:
@@ -157,7 +158,7 @@ def emit(proc: ProcessRecord, event: str, *details: Any) -> None:
     how = _traced.get(proc)
     if how is None or _FLAG.get(event, event) not in how.events:
         return
-    receiver = table.lookup(how.tracer)
+    receiver = NODE.table.lookup(how.tracer)
     if receiver is None or receiver.lifecycle is not ALIVE:
         _drop_tracer(how.tracer)  # the tracer is gone: so is all it traced
         return

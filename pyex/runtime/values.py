@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
-__all__ = ["Pid", "Ref", "pid", "make_ref"]
+__all__ = ["Pid", "Ref", "pid", "require_pid"]
 
 
 class Pid:
@@ -147,7 +146,7 @@ def pid(*parts: Any) -> Pid:
 
 
 class Ref:
-    """A unique reference, shown as ``#Reference<0.0.0.42>``; made by make_ref()."""
+    """A unique reference, shown as ``#Reference<0.0.0.42>``; made by make_ref() (node_state.py)."""
 
     __slots__ = ("number",)
 
@@ -190,19 +189,6 @@ class Ref:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Ref:
         return self
-
-
-_ref_lock = threading.Lock()
-_ref_counter = 0
-
-
-def make_ref() -> Ref:
-    """Return a new reference, unique in this runtime."""
-    global _ref_counter
-    with _ref_lock:
-        _ref_counter += 1
-        number = _ref_counter
-    return Ref(number)
 
 
 def require_pid(value: Any, what: str) -> Pid:

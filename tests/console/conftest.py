@@ -7,8 +7,8 @@ from typing import Callable, Iterator
 
 import pytest
 
-from pty_console import PtyConsole
-from tmux_console import TmuxConsole
+from tests.console.pty_console import PtyConsole
+from tests.console.tmux_console import TmuxConsole
 
 
 @pytest.fixture

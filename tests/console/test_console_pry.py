@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tmux_console import TIMEOUT, TmuxConsole
 
-pytestmark = pytest.mark.timeout(120)
+from tests.console.tmux_console import TIMEOUT, TmuxConsole
+
+pytestmark = [pytest.mark.console, pytest.mark.timeout(120)]
 
 CODE = '''\
 def work(x):

@@ -16,7 +16,7 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(60)]
 
 DRIVER = textwrap.dedent(
     """

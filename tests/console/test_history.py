@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import CTRL_D, ENTER, PASTE_END, PASTE_START, UP, PtyConsole
+from tests.console.pty_console import CTRL_D, ENTER, PASTE_END, PASTE_START, UP, PtyConsole
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(90)]
 
 
 def lines(text: str) -> list[str]:

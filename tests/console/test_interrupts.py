@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from pty_console import CTRL_C, CTRL_D, ENTER, PASTE_END, PASTE_START, PtyConsole
+from tests.console.pty_console import CTRL_C, CTRL_D, ENTER, PASTE_END, PASTE_START, PtyConsole
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(90)]
 
 PID = r"#PID<\d+\.\d+\.\d+>"
 

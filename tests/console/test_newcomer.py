@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tmux_console import TmuxConsole
+from tests.console.tmux_console import TmuxConsole
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(90)]
 
 
 # -- 1. helpers beneath the user's names ---------------------------------------

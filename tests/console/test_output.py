@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import ENTER, PASTE_END, PASTE_START, PtyConsole, colour_codes
+from tests.console.pty_console import ENTER, PASTE_END, PASTE_START, PtyConsole, colour_codes
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(120)]
 
 # Prints once the file ``name`` exists (in the console's folder): the test
 # decides when, with no timing guessed.

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from pty_console import BACKSPACE, CTRL_D, ENTER, TAB, PtyConsole
 from pyex import __version__
+from tests.console.pty_console import BACKSPACE, CTRL_D, ENTER, TAB, PtyConsole
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(60)]
 
 
 def lines(text: str) -> list[str]:

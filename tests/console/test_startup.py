@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pty_console import PtyConsole
+from tests.console.pty_console import PtyConsole
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(60)]
 
 
 def test_the_startup_file_runs_in_the_shell_process(spawn_console, tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from typing import Callable
 
 import pytest
 
-from tmux_console import TmuxConsole
+from tests.console.tmux_console import TmuxConsole
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.console, pytest.mark.timeout(90)]
 
 
 def start_term(spawn_term: Callable[..., TmuxConsole]) -> TmuxConsole:

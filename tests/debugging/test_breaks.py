@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import eventually
-from piped_session import run_piped
 
 from pyex import Shell, send
+from tests.debugging.piped_session import run_piped
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -85,12 +85,14 @@ def test_pry_last_opens_at_the_frame_that_raised(shell):
     assert shell.eval("1 + 1").value == 2
 
 
+@pytest.mark.slow
 def test_pry_last_without_an_error_says_so(tmp_path: Path):
     output = run_piped("pry_last()\n", tmp_path, "--echo")
     assert "** (RuntimeError) pry_last(): no command has raised yet" in output
 
 
 
+@pytest.mark.slow
 def test_break_in_a_piped_session(tmp_path: Path):
     script = ADD + "\n\nbreak_(add)\nadd(1)\ny\na\na = 5\ncontinue_()\nbreaks()\nadd(1)\n"
     output = run_piped(script, tmp_path, "--echo")

@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from piped_session import run_piped
+
+from tests.debugging.piped_session import run_piped
 
 pytestmark = pytest.mark.timeout(60)
 
 
+@pytest.mark.slow
 def test_breakpoint_in_dash_c_lets_the_code_go_on(tmp_path: Path) -> None:
     environment = dict(os.environ, HOME=str(tmp_path), NO_COLOR="1")
     environment.pop("PYTHONBREAKPOINT", None)
@@ -31,6 +33,7 @@ def test_breakpoint_in_dash_c_lets_the_code_go_on(tmp_path: Path) -> None:
     assert "Request to pry #PID<0." in result.stderr and "no prompt to pry at" in result.stderr
 
 
+@pytest.mark.slow
 def test_pythonbreakpoint_0_turns_breakpoint_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONBREAKPOINT", "0")
     output = run_piped("breakpoint()\n'went on'\n", tmp_path)
@@ -38,6 +41,7 @@ def test_pythonbreakpoint_0_turns_breakpoint_off(tmp_path: Path, monkeypatch: py
     assert "pyex(1)> \npyex(2)> 'went on'\n" in output
 
 
+@pytest.mark.slow
 def test_breakpoint_pries_in_a_piped_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTHONBREAKPOINT", raising=False)
     script = "def f():\n    secret = 42\n    breakpoint()\n    return secret\n\nf()\ny\nsecret\ncontinue_()\n"

@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from piped_session import run_piped
 
 from pyex import Shell
+from tests.debugging.piped_session import run_piped
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -42,6 +42,7 @@ def test_dbg_in_another_process_prints_where_its_output_goes(shell):
     assert "'hi'.upper() #=> 'HI'" in shell.background_output()
 
 
+@pytest.mark.slow
 def test_dbg_in_a_piped_session(tmp_path: Path):
     output = run_piped("x = [1, 2]\ndbg(len(x) + 1)\n", tmp_path)
     assert "pyex(2)> [<pyex(2)>:1: (file)]\nlen(x) + 1 #=> 3\n\n3\n" in output
@@ -93,6 +94,7 @@ def test_interrupting_an_await_cancels_the_task_and_the_loop_lives_on(shell):
     assert shell.eval("await asyncio.sleep(0, 'alive')").value == "alive"
 
 
+@pytest.mark.slow
 def test_top_level_await_piped(tmp_path: Path):
     script = (
         "import asyncio\n"

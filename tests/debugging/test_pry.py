@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest
-from helpers import eventually, wait_exit
 
 from pyex import Process, Shell, info, send
+from tests.helpers import eventually, wait_exit
 
 pytestmark = pytest.mark.timeout(60)
 

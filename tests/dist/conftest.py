@@ -6,7 +6,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
+from tests.dist.peers import Epmd, ErlNode, EtfEcho, PyexNode, random_cookie, random_name
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +35,12 @@ def etf_echo() -> Iterator[EtfEcho]:
     echo.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def pynode(epmd: Epmd, cookie: str) -> Iterator[str]:
-    """This test runtime as a distributed node (one per session: a runtime is one node)."""
+    """This test runtime as a distributed node while tests/dist runs.
+
+    A runtime is one node; the tests after these see a plain runtime again.
+    """
     import os
 
     from pyex.dist import Node

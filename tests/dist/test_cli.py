@@ -9,9 +9,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from pyex.dist import epmd_client
 
-from .peers import HOST, Epmd, ErlNode, random_cookie, random_name
+from tests.dist.peers import HOST, Epmd, ErlNode, random_cookie, random_name
 
 
 def pyex(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -19,6 +21,7 @@ def pyex(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Com
                           text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_without_a_name_distribution_is_off(epmd: Epmd) -> None:
     out = pyex("-c", "print(Node.self(), Node.alive())", env=epmd.env())
     assert out.stdout.strip() == "nonode@nohost False"
@@ -26,6 +29,7 @@ def test_without_a_name_distribution_is_off(epmd: Epmd) -> None:
     assert not any(name.startswith("pyx") for name in epmd_client.names())
 
 
+@pytest.mark.slow
 def test_sname_and_cookie_make_a_node(epmd: Epmd, erl: ErlNode) -> None:
     name = random_name("cli")
     out = pyex("--sname", name, "--cookie", erl.cookie, "-c",
@@ -33,6 +37,7 @@ def test_sname_and_cookie_make_a_node(epmd: Epmd, erl: ErlNode) -> None:
     assert out.stdout.split() == [f"{name}@{HOST}", "pong"], out.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_cookie_file_is_made_strong_and_private(epmd: Epmd, tmp_path) -> None:
     env = dict(epmd.env(), HOME=str(tmp_path))
     env.pop("PYEX_COOKIE", None)
@@ -48,17 +53,20 @@ def test_a_missing_cookie_file_is_made_strong_and_private(epmd: Epmd, tmp_path) 
     assert pyex("-c", script, env=env).stdout.strip() == "FROMTHEENVIRONMENT"
 
 
+@pytest.mark.slow
 def test_listening_beyond_loopback_warns(epmd: Epmd) -> None:
     out = pyex("--sname", random_name("ls"), "--cookie", "c", "--listen", "0.0.0.0", "-c", "1",
                env=epmd.env())
     assert "the cookie is no protection" in out.stderr
 
 
+@pytest.mark.slow
 def test_remsh_needs_a_name(epmd: Epmd) -> None:
     out = pyex("--remsh", f"a@{HOST}", env=epmd.env())
     assert out.returncode == 2 and "--remsh needs --sname or --name" in out.stderr
 
 
+@pytest.mark.slow
 def test_ticks_keep_an_idle_connection_and_find_a_silent_peer(epmd: Epmd) -> None:
     cookie = random_cookie()
     erl = ErlNode(epmd, cookie, extra=("-kernel", "net_ticktime", "2"))

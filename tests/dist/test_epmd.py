@@ -13,7 +13,7 @@ import pytest
 from pyex.dist import epmd_client
 from pyex.dist.epmd import EpmdServer
 
-from .peers import HOST, Epmd, free_port, random_cookie, random_name
+from tests.dist.peers import HOST, Epmd, free_port, random_cookie, random_name
 
 
 @pytest.fixture
@@ -28,6 +28,7 @@ def own_epmd(monkeypatch: pytest.MonkeyPatch) -> Iterator[EpmdServer]:
     thread.join(5)
 
 
+@pytest.mark.slow
 def test_register_find_and_list_with_the_real_epmd(epmd: Epmd, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ERL_EPMD_PORT", str(epmd.port))
     name = random_name("reg")
@@ -45,6 +46,7 @@ def test_register_find_and_list_with_the_real_epmd(epmd: Epmd, monkeypatch: pyte
     assert epmd_client.port_please(random_name("nobody"), "127.0.0.1") is None
 
 
+@pytest.mark.slow
 def test_a_closed_registration_is_forgotten(own_epmd: EpmdServer) -> None:
     name = random_name("gone")
     registration = epmd_client.register(name, 5000)
@@ -58,6 +60,7 @@ def test_a_closed_registration_is_forgotten(own_epmd: EpmdServer) -> None:
     assert epmd_client.port_please(name, "127.0.0.1") is None
 
 
+@pytest.mark.slow
 def test_a_real_erl_registers_with_pyex_epmd_and_answers_its_lookups(own_epmd: EpmdServer) -> None:
     sname, cookie = random_name("onown"), random_cookie()
     port = own_epmd.server_address[1]
@@ -74,6 +77,7 @@ def test_a_real_erl_registers_with_pyex_epmd_and_answers_its_lookups(own_epmd: E
     assert f'"{sname}"'.encode() in out, out
 
 
+@pytest.mark.slow
 def test_python_m_pyex_dist_epmd_runs(tmp_path) -> None:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "pyex.dist.epmd", "--port", str(port)],

@@ -9,7 +9,7 @@ import pytest
 from pyex import Exit, GenServer, Process
 from pyex.dist import Atom
 
-from .peers import ErlNode, random_name
+from tests.dist.peers import ErlNode, random_name
 
 
 class Stack(GenServer):
@@ -36,6 +36,7 @@ def elixir(erl: ErlNode, code: str) -> str:
     return out.stdout.decode().strip()
 
 
+@pytest.mark.slow
 def test_elixir_calls_a_pyex_gen_server_by_name_and_node(pynode: str, erl: ErlNode) -> None:
     ok, pid = GenServer.start(Stack, [Atom("a"), 2, "three"], name="stack")
     try:
@@ -59,6 +60,7 @@ def test_elixir_calls_a_pyex_gen_server_by_name_and_node(pynode: str, erl: ErlNo
         GenServer.stop(pid)
 
 
+@pytest.mark.slow
 def test_pyex_calls_an_elixir_agent_on_erl(pynode: str, erl: ErlNode) -> None:
     name = random_name("agent")
     erl.eval(f"{{ok, _}} = 'Elixir.Agent':start(fun() -> 41 end, [{{name, {name}}}]), ok.")
@@ -73,6 +75,7 @@ def test_pyex_calls_an_elixir_agent_on_erl(pynode: str, erl: ErlNode) -> None:
     assert failed.value.reason[0] == "noproc"
 
 
+@pytest.mark.slow
 def test_a_call_to_a_busy_remote_server_times_out(pynode: str, erl: ErlNode) -> None:
     name = random_name("busy")
     erl.eval(f"register({name}, spawn(fun() -> receive _ -> timer:sleep(infinity) end end)), ok.")

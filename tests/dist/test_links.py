@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pyex import Exit, Pid, Process, receive, self, send, spawn
 from pyex.dist import Atom, Node
 
-from .peers import ErlNode, random_name
+from tests.dist.peers import ErlNode, random_name
 
 WAITER = (
     "catch unregister({name}), register({name}, spawn(fun() -> receive {{From, go}} -> "
@@ -28,6 +30,7 @@ def die(pid: Pid, reason: Any) -> None:
     send(pid, (Atom("die"), reason))
 
 
+@pytest.mark.slow
 def test_a_monitor_of_an_erl_process_gets_its_down(pynode: str, erl: ErlNode) -> None:
     pid = erl_process(erl)
     ref = Process.monitor(pid)
@@ -35,6 +38,7 @@ def test_a_monitor_of_an_erl_process_gets_its_down(pynode: str, erl: ErlNode) ->
     assert receive(timeout=10) == ("DOWN", ref, "process", pid, "boom")
 
 
+@pytest.mark.slow
 def test_a_monitor_by_name_on_erl_names_the_pair(pynode: str, erl: ErlNode) -> None:
     name = random_name("w")
     erl.eval(WAITER.format(name=name))
@@ -47,6 +51,7 @@ def test_a_monitor_by_name_on_erl_names_the_pair(pynode: str, erl: ErlNode) -> N
     assert receive(timeout=10) == ("DOWN", missing, "process", ("nobody_here", erl.node), "noproc")
 
 
+@pytest.mark.slow
 def test_demonitor_stops_the_down(pynode: str, erl: ErlNode) -> None:
     pid = erl_process(erl)
     ref = Process.monitor(pid)
@@ -57,6 +62,7 @@ def test_demonitor_stops_the_down(pynode: str, erl: ErlNode) -> None:
     assert receive(timeout=0.3, default=None) is None
 
 
+@pytest.mark.slow
 def test_a_link_to_an_erl_process_brings_its_exit(pynode: str, erl: ErlNode) -> None:
     Process.flag("trap_exit", True)
     pid = erl_process(erl)
@@ -65,6 +71,7 @@ def test_a_link_to_an_erl_process_brings_its_exit(pynode: str, erl: ErlNode) -> 
     assert receive(timeout=10) == ("EXIT", pid, "boom")
 
 
+@pytest.mark.slow
 def test_unlink_stops_the_exit_signal(pynode: str, erl: ErlNode) -> None:
     Process.flag("trap_exit", True)
     pid = erl_process(erl)
@@ -76,6 +83,7 @@ def test_unlink_stops_the_exit_signal(pynode: str, erl: ErlNode) -> None:
     assert receive(timeout=0.3, default=None) is None
 
 
+@pytest.mark.slow
 def test_a_linked_erl_exit_kills_a_process_that_does_not_trap(pynode: str, erl: ErlNode) -> None:
     pid = erl_process(erl)
 
@@ -92,6 +100,7 @@ def test_a_linked_erl_exit_kills_a_process_that_does_not_trap(pynode: str, erl: 
     assert receive(timeout=10) == ("DOWN", ref, "process", victim, "boom")
 
 
+@pytest.mark.slow
 def test_linking_to_a_dead_erl_pid_is_noproc(pynode: str, erl: ErlNode) -> None:
     Process.flag("trap_exit", True)
     pid = erl_process(erl)
@@ -103,6 +112,7 @@ def test_linking_to_a_dead_erl_pid_is_noproc(pynode: str, erl: ErlNode) -> None:
     assert ref
 
 
+@pytest.mark.slow
 def test_process_exit_reaches_an_erl_process(pynode: str, erl: ErlNode) -> None:
     pid = erl_process(erl)
     ref = Process.monitor(pid)
@@ -110,6 +120,7 @@ def test_process_exit_reaches_an_erl_process(pynode: str, erl: ErlNode) -> None:
     assert receive(timeout=10) == ("DOWN", ref, "process", pid, "killed")
 
 
+@pytest.mark.slow
 def test_erl_monitors_a_pyex_process_by_name(pynode: str, erl: ErlNode) -> None:
     def crash_on_request() -> None:
         receive("now")
@@ -124,6 +135,7 @@ def test_erl_monitors_a_pyex_process_by_name(pynode: str, erl: ErlNode) -> None:
     assert out == "crashed"
 
 
+@pytest.mark.slow
 def test_erl_links_to_a_pyex_process_and_gets_its_exit(pynode: str, erl: ErlNode) -> None:
     def victim() -> None:
         sender, _ = receive((Pid, Atom("hi")), timeout=10)
@@ -141,6 +153,7 @@ def test_erl_links_to_a_pyex_process_and_gets_its_exit(pynode: str, erl: ErlNode
     assert out == "crashed"
 
 
+@pytest.mark.slow
 def test_noconnection_when_the_node_goes_away(pynode: str, epmd, cookie: str) -> None:
     doomed = ErlNode(epmd, cookie)
     try:
@@ -157,6 +170,7 @@ def test_noconnection_when_the_node_goes_away(pynode: str, epmd, cookie: str) ->
     assert ref
 
 
+@pytest.mark.slow
 def test_node_monitor_reports_nodeup_and_nodedown(pynode: str, epmd, cookie: str) -> None:
     other = ErlNode(epmd, cookie)
     try:

@@ -11,9 +11,10 @@ from pyex.dist import Atom, Node, rpc
 
 from pyex.shell.routing import install_routers
 
-from .peers import HOST, ErlNode, random_cookie
+from tests.dist.peers import HOST, ErlNode, random_cookie
 
 
+@pytest.mark.slow
 def test_node_self_and_ping_both_ways(pynode: str, erl: ErlNode) -> None:
     assert Node.self() == pynode and pynode.endswith(f"@{HOST}")
     assert Node.ping(erl.node) == "pong"
@@ -24,6 +25,7 @@ def test_node_self_and_ping_both_ways(pynode: str, erl: ErlNode) -> None:
     assert pynode not in erl.eval("nodes().")
 
 
+@pytest.mark.slow
 def test_a_wrong_cookie_is_pang_both_ways(pynode: str, epmd) -> None:
     stranger = ErlNode(epmd, random_cookie())
     try:
@@ -33,11 +35,13 @@ def test_a_wrong_cookie_is_pang_both_ways(pynode: str, epmd) -> None:
         stranger.stop()
 
 
+@pytest.mark.slow
 def test_ping_of_a_node_nobody_runs_is_pang(pynode: str) -> None:
     assert Node.ping(f"nobody@{HOST}") == "pang"
     assert Node.connect(f"nobody@{HOST}") is False
 
 
+@pytest.mark.slow
 def test_rpc_call_into_erl(pynode: str, erl: ErlNode) -> None:
     assert rpc.call(erl.node, "erlang", "node", []) == erl.node
     assert rpc.call(erl.node, "lists", "reverse", [[1, 2, 3]]) == [3, 2, 1]
@@ -47,6 +51,7 @@ def test_rpc_call_into_erl(pynode: str, erl: ErlNode) -> None:
     assert rpc.call(erl.node, "timer", "sleep", [2000], timeout=0.2) == ("badrpc", "timeout")
 
 
+@pytest.mark.slow
 def test_rpc_call_from_erl_into_python(pynode: str, erl: ErlNode) -> None:
     assert erl.eval(f"rpc:call('{pynode}', math, sqrt, [16]).") == "4.0"
     assert erl.eval(f"erpc:call('{pynode}', operator, add, [2, 3]).") == "5"
@@ -58,6 +63,7 @@ def test_rpc_call_from_erl_into_python(pynode: str, erl: ErlNode) -> None:
     assert erl.eval(f"gen_server:call({{rex, '{pynode}'}}, {{call, operator, mul, [6, 7], user}}).") == "42"
 
 
+@pytest.mark.slow
 def test_rpc_expose_names_a_python_object(pynode: str, erl: ErlNode) -> None:
     class Greeter:
         @staticmethod
@@ -69,6 +75,7 @@ def test_rpc_expose_names_a_python_object(pynode: str, erl: ErlNode) -> None:
     assert rpc.call(pynode, "greeter", "hello", ["me"]) == "hello, me"
 
 
+@pytest.mark.slow
 def test_erl_call_runs_python_functions(pynode: str, erl: ErlNode) -> None:
     out = subprocess.run(
         ["erl_call", "-sname", pynode, "-c", erl.cookie, "-a", "operator add [40, 2]"],
@@ -77,6 +84,7 @@ def test_erl_call_runs_python_functions(pynode: str, erl: ErlNode) -> None:
     assert out.stdout.decode().strip() == "42", out
 
 
+@pytest.mark.slow
 def test_send_to_a_registered_name_both_ways(pynode: str, erl: ErlNode) -> None:
     Process.register(self(), "inbox_a")
     try:
@@ -91,6 +99,7 @@ def test_send_to_a_registered_name_both_ways(pynode: str, erl: ErlNode) -> None:
     assert reply == (Atom("echo"), [Atom("x"), b"\xff", None, True])
 
 
+@pytest.mark.slow
 def test_send_to_a_remote_pid_and_its_repr(pynode: str, erl: ErlNode) -> None:
     erl.eval("catch unregister(echo), register(echo, spawn(fun L() -> receive {From, M} -> "
              "From ! {echo, self(), M}, L() end end)), ok.")
@@ -103,6 +112,7 @@ def test_send_to_a_remote_pid_and_its_repr(pynode: str, erl: ErlNode) -> None:
     assert [receive(timeout=10)[2] for _ in range(100)] == list(range(100))
 
 
+@pytest.mark.slow
 def test_an_unencodable_message_raises_type_error_at_send(pynode: str, erl: ErlNode) -> None:
     with pytest.raises(TypeError, match="set"):
         send(("echo", erl.node), {1, 2})
@@ -110,6 +120,7 @@ def test_an_unencodable_message_raises_type_error_at_send(pynode: str, erl: ErlN
         send(("echo", erl.node), float("nan"))
 
 
+@pytest.mark.slow
 def test_spawn_on_erl_and_from_erl_into_python(pynode: str, erl: ErlNode) -> None:
     pid = Node.spawn(erl.node, "erlang", "send", [self(), Atom("spawned")])
     assert pid.node != 0
@@ -128,11 +139,13 @@ def test_spawn_on_erl_and_from_erl_into_python(pynode: str, erl: ErlNode) -> Non
     assert out == "true"
 
 
+@pytest.mark.slow
 def test_spawn_monitor_sees_the_remote_exit(pynode: str, erl: ErlNode) -> None:
     pid, ref = Node.spawn_monitor(erl.node, "erlang", "exit", [Atom("bye")])
     assert receive(timeout=10) == ("DOWN", ref, "process", pid, "bye")
 
 
+@pytest.mark.slow
 def test_remote_output_goes_to_the_callers_group_leader(pynode: str, erl: ErlNode) -> None:
     # An erl process with a group leader of its own calls print() on the pyex node:
     # the text comes back to that group leader as io requests.
@@ -149,5 +162,6 @@ def test_remote_output_goes_to_the_callers_group_leader(pynode: str, erl: ErlNod
     assert out == '<<"hello from python\\n">>', out
 
 
+@pytest.mark.slow
 def test_node_spawn_runs_python_from_a_pyex_caller_on_itself(pynode: str) -> None:
     assert spawn(lambda: None)  # (a local spawn still works with a node running)

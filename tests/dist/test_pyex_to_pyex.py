@@ -7,10 +7,11 @@ import pytest
 from pyex import Exit, GenServer, Pid, Process, Ref, make_ref, receive, self, send
 from pyex.dist import Atom, Node, rpc
 
-from .peers import PyexNode
-from .test_terms import same
+from tests.dist.peers import PyexNode
+from tests.dist.test_terms import same
 
 
+@pytest.mark.slow
 def test_ping_and_visibility(pynode: str, pyex_peer: PyexNode) -> None:
     assert Node.ping(pyex_peer.node) == "pong"
     # pyex nodes show themselves to each other (only BEAM nodes get a hidden pyex).
@@ -18,6 +19,7 @@ def test_ping_and_visibility(pynode: str, pyex_peer: PyexNode) -> None:
     assert rpc.call(pyex_peer.node, "pyex", "Node.list", []) == [pynode]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", [
     "text", b"bytes", b"\xff\x00", (1, "a"), [1, [2]], {"k": (None, True)}, Atom("atom"),
     1.5, 2**100, -7, "", b"", [], (), {}, None, False,
@@ -28,6 +30,7 @@ def test_every_type_comes_back_as_itself(pynode: str, pyex_peer: PyexNode, value
     assert same(back, value), (value, back)
 
 
+@pytest.mark.slow
 def test_pids_and_refs_come_back_as_ours(pynode: str, pyex_peer: PyexNode) -> None:
     ref = make_ref()
     send(("echo", pyex_peer.node), (self(), (self(), ref)))
@@ -35,6 +38,7 @@ def test_pids_and_refs_come_back_as_ours(pynode: str, pyex_peer: PyexNode) -> No
     assert pid == self() and back == ref and isinstance(back, Ref)
 
 
+@pytest.mark.slow
 def test_gen_server_call_between_pyex_nodes(pynode: str, pyex_peer: PyexNode) -> None:
     counter = ("counter", pyex_peer.node)
     start = GenServer.call(counter, "get")
@@ -44,6 +48,7 @@ def test_gen_server_call_between_pyex_nodes(pynode: str, pyex_peer: PyexNode) ->
     assert failed.value.reason[0] == "noproc"
 
 
+@pytest.mark.slow
 def test_rpc_call_between_pyex_nodes(pynode: str, pyex_peer: PyexNode) -> None:
     assert rpc.call(pyex_peer.node, "math", "gcd", [12, 18]) == 6
     assert rpc.call(pyex_peer.node, "pyex", "Node.self", []) == pyex_peer.node
@@ -52,12 +57,14 @@ def test_rpc_call_between_pyex_nodes(pynode: str, pyex_peer: PyexNode) -> None:
     assert bad[0] == "badrpc" and bad[1][1][0][0] == "ZeroDivisionError"
 
 
+@pytest.mark.slow
 def test_spawn_and_monitor_on_a_pyex_node(pynode: str, pyex_peer: PyexNode) -> None:
     pid, ref = Node.spawn_monitor(pyex_peer.node, "time", "sleep", [0.05])
     assert isinstance(pid, Pid) and pid.node != 0
     assert receive(timeout=10) == ("DOWN", ref, "process", pid, "normal")
 
 
+@pytest.mark.slow
 def test_links_and_noconnection_between_pyex_nodes(pynode: str, epmd, cookie: str) -> None:
     doomed = PyexNode(epmd, cookie)
     try:

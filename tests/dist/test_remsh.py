@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from .peers import Epmd, PyexNode, random_name
+from tests.dist.peers import Epmd, PyexNode, random_name
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -55,6 +55,7 @@ def terminal() -> Iterator[list[Terminal]]:
         t.close()
 
 
+@pytest.mark.slow
 def test_iex_remsh_evaluates_python_on_a_pyex_node(epmd: Epmd, cookie: str, pyex_peer: PyexNode,
                                                    terminal: list[Terminal]) -> None:
     t = Terminal(f"env ERL_EPMD_PORT={epmd.port} iex --sname {random_name('ix')} "
@@ -72,6 +73,7 @@ def test_iex_remsh_evaluates_python_on_a_pyex_node(epmd: Epmd, cookie: str, pyex
     t.wait_for("** (ZeroDivisionError) division by zero")
 
 
+@pytest.mark.slow
 def test_erl_remsh_evaluates_python_on_a_pyex_node(epmd: Epmd, cookie: str, pyex_peer: PyexNode,
                                                    terminal: list[Terminal]) -> None:
     t = Terminal(f"env ERL_EPMD_PORT={epmd.port} erl -sname {random_name('er')} "
@@ -82,6 +84,7 @@ def test_erl_remsh_evaluates_python_on_a_pyex_node(epmd: Epmd, cookie: str, pyex
     t.wait_for("[0, 1, 4, 9, 16]")
 
 
+@pytest.mark.slow
 def test_pyex_remsh_runs_the_shell_process_on_the_other_node(
         epmd: Epmd, cookie: str, pyex_peer: PyexNode, terminal: list[Terminal]) -> None:
     t = Terminal(f"env ERL_EPMD_PORT={epmd.port} {sys.executable} -m pyex --sname "

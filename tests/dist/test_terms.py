@@ -67,12 +67,14 @@ def through_erlang(value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow
 @given(terms)
 @settings(max_examples=300, deadline=None)
 def test_every_term_comes_back_as_the_same_python_type(value: Any) -> None:
     assert same(codec.decode(codec.encode(value))[0], value)
 
 
+@pytest.mark.slow
 @given(terms)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_real_erl_reads_and_rewrites_every_term(etf_echo, value: Any) -> None:
@@ -80,6 +82,7 @@ def test_a_real_erl_reads_and_rewrites_every_term(etf_echo, value: Any) -> None:
     assert same(back, through_erlang(value)), (value, back)
 
 
+@pytest.mark.slow
 def test_erlang_specific_forms_round_trip_through_erl(etf_echo) -> None:
     ref = make_ref()
     for value in (ImproperList([Atom("alias")], ref), Atom("x" * 255), Atom("ü" * 255), 2**2100,

@@ -6,10 +6,9 @@ import logging
 from typing import Any
 
 from pyex import GenServer, Pid, Process, receive, send
+from pyex import self as self_pid
 from tests import helpers
 from tests.helpers import is_down
-from pyex import self as self_pid
-
 
 down_of = is_down  # a receive pattern for the DOWN message of monitor ``ref``
 

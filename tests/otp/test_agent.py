@@ -8,8 +8,7 @@ import pytest
 
 from pyex import Agent, Exit, Process, Supervisor, alive, get_state, info, receive, spawn
 from pyex import self as self_pid
-
-from .support import kill, wait_down
+from tests.otp.support import kill, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

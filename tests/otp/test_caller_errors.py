@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import wait_exit
 from pyex import DynamicSupervisor, GenServer, Process, Supervisor, Task, alive, pid, receive
 from pyex import self as self_pid
+from tests.helpers import wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

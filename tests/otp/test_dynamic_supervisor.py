@@ -15,8 +15,7 @@ from pyex import (
 )
 from pyex import self as self_pid
 from pyex.otp import ChildSpecError
-
-from .support import Worker, kill, mailbox, started, terminated, wait_down, worker
+from tests.otp.support import Worker, kill, mailbox, started, terminated, wait_down, worker
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from helpers import eventually
 from pyex import (
     Exit,
     GenServer,
@@ -21,8 +20,8 @@ from pyex import (
     spawn_monitor,
 )
 from pyex import self as self_pid
-
-from .support import error_reports, kill, mailbox, wait_down
+from tests.helpers import eventually
+from tests.otp.support import error_reports, kill, mailbox, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,7 +7,7 @@ import pytest
 from pyex import ANY, Exit, GenServer, NotRegisteredError, Process, Shell, receive, send
 from pyex import self as self_pid
 
-from .support import kill, wait_down
+from tests.otp.support import kill, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

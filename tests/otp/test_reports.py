@@ -9,8 +9,7 @@ import pytest
 
 from pyex import Exit, GenServer, Process, Task, receive
 from pyex import self as self_pid
-
-from .support import error_reports, wait_down
+from tests.otp.support import error_reports, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -22,7 +22,6 @@ import threading
 
 import pytest
 
-from helpers import eventually
 from pyex import (
     DynamicSupervisor,
     Exit,
@@ -34,6 +33,7 @@ from pyex import (
 )
 from pyex import self as self_pid
 from pyex.runtime import workers
+from tests.helpers import eventually
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -137,6 +137,7 @@ def busy_worker_threads():
     return len(pool) - workers.idle_count()
 
 
+@pytest.mark.slow
 def test_a_thousand_random_kills_leave_the_tree_whole_and_no_thread_behind():
     me = self_pid()
     busy_before = busy_worker_threads()

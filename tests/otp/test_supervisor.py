@@ -19,8 +19,7 @@ from pyex import (
 from pyex import self as self_pid
 from pyex.otp import ChildSpecError
 from pyex.otp.supervisor import SupervisorState
-
-from .support import Worker, kill, mailbox, started, terminated, wait_down, worker
+from tests.otp.support import Worker, kill, mailbox, started, terminated, wait_down, worker
 
 pytestmark = pytest.mark.timeout(30)
 

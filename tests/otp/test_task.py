@@ -9,8 +9,7 @@ import pytest
 
 from pyex import Exit, Process, Supervisor, Task, alive, info, receive, send, spawn, spawn_monitor
 from pyex import self as self_pid
-
-from .support import mailbox, wait_down
+from tests.otp.support import mailbox, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

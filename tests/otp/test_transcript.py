@@ -10,7 +10,6 @@ import logging
 
 import pytest
 
-from helpers import eventually
 from pyex import (
     Agent,
     Exit,
@@ -25,8 +24,8 @@ from pyex import (
     send,
 )
 from pyex import self as self_pid
-
-from .support import error_reports, kill, mailbox, wait_down
+from tests.helpers import eventually
+from tests.otp.support import error_reports, kill, mailbox, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

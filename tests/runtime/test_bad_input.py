@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import wait_exit
-from pyex import NotRegisteredError, Process, alive, info, make_ref, pid, processes, receive, send, spawn
+from pyex import (
+    NotRegisteredError,
+    Process,
+    alive,
+    info,
+    make_ref,
+    pid,
+    processes,
+    receive,
+    send,
+    spawn,
+    spawn_link,
+    spawn_monitor,
+)
 from pyex import self as self_pid
-from pyex import spawn_link, spawn_monitor
+from tests.helpers import wait_exit
+
 
 @pytest.fixture
 def mailbox_kept():

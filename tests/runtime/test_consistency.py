@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from helpers import eventually, wait_down
 from pyex import Pid, Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
-from pyex.runtime import registry, table
+from pyex.runtime.node_state import NODE
 from pyex.runtime.states import ALIVE
+from tests.helpers import eventually, wait_down
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -66,12 +66,13 @@ def check_whole(me, peers):
         for _, watched in details["monitors"]:
             if watched in live:
                 assert p in info(watched)["monitored_by"], f"monitor {p} -> {watched} is one-way"
-    for name in registry.registered():
+    for name in NODE.registry.registered():
         holder = Process.whereis(name)
         assert holder is not None and holder in live, f"{name!r} names the dead"
     assert Process.whereis(NAME) is None
 
 
+@pytest.mark.slow
 def test_random_kills_leave_the_runtime_whole():
     me = self_pid()
     rng = random.Random(1234)
@@ -88,7 +89,7 @@ def test_random_kills_leave_the_runtime_whole():
             assert pid not in info(p)["links"]
             assert pid not in info(p)["monitored_by"]
     # Nothing is stuck half-way between alive and dead.
-    eventually(lambda: all(proc.lifecycle is ALIVE for proc in table.live()), timeout=10)
+    eventually(lambda: all(proc.lifecycle is ALIVE for proc in NODE.table.live()), timeout=10)
     # The children of spawn_link died with their parents; spawn_monitor's ended.
     eventually(lambda: set(processes()) == {me, *peers}, timeout=10)
     check_whole(me, peers)
@@ -97,6 +98,7 @@ def test_random_kills_leave_the_runtime_whole():
         send(p, "stop")
 
 
+@pytest.mark.slow
 def test_random_kills_of_both_sides_of_links_and_monitors():
     me = self_pid()
     rng = random.Random(99)
@@ -127,6 +129,6 @@ def test_random_kills_of_both_sides_of_links_and_monitors():
         Process.exit(first, "kill")
         Process.exit(second, "kill")
         assert [wait_down(ref) for ref in refs] == ["killed", "killed"]
-    eventually(lambda: all(proc.lifecycle is ALIVE for proc in table.live()), timeout=10)
+    eventually(lambda: all(proc.lifecycle is ALIVE for proc in NODE.table.live()), timeout=10)
     check_whole(me, [])
     assert processes() == [me]

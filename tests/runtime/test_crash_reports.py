@@ -7,9 +7,9 @@ import traceback
 
 import pytest
 
-from helpers import wait_down, wait_exit
 from pyex import Exit, Process, alive, receive, send, spawn, spawn_monitor
 from pyex import self as self_pid
+from tests.helpers import wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import is_down, wait_down, wait_exit
-from pyex import ANY, Exit, Pid, Process, alive, info, receive, send, spawn, spawn_link
+from pyex import ANY, Exit, Pid, Process, alive, info, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
-from pyex import spawn_monitor
+from tests.helpers import is_down, wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -41,10 +41,11 @@ def test_flush_keeps_order_with_messages_skipped_by_a_selective_receive(capsys):
     assert receive(timeout=0, default="empty") == "empty"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_storm_of_interrupts_during_flush_shows_every_message_once():
     """Issue 8, item 5: an interrupt landing in flush() neither loses a message nor repeats it."""
-    from helpers import run_isolated
+    from tests.helpers import run_isolated
 
     out = run_isolated(
         """

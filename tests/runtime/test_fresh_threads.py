@@ -6,9 +6,9 @@ import decimal
 
 import pytest
 
-from helpers import run_isolated
 from pyex import receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -43,6 +43,7 @@ for starter in (first, second):
 """
 
 
+@pytest.mark.slow
 def test_a_process_on_a_reused_thread_sees_no_local_of_the_one_before():
     # A fresh interpreter has one worker thread: the second process reuses it.
     first, second = (eval(line) for line in run_isolated(_REUSED).splitlines())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import eventually, wait_exit
 from pyex import Process, alive, info, processes, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import eventually, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from helpers import eventually, wait_down, wait_exit
 from pyex import Process, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime import reaper
 from pyex.runtime.errors import ProcessExit
+from tests.helpers import eventually, wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -233,6 +233,7 @@ def test_kill_a_time_sleep_loop_that_swallows_base_exception():
     measure_kills(body)
 
 
+@pytest.mark.slow
 def test_kill_nested_swallowers():
     # Handlers that swallow the exit, nested: the runtime finishes the process
     # for everyone else in time; its thread comes back once the code gives up.
@@ -264,6 +265,7 @@ def test_kill_a_process_whose_finally_spins():
     measure_kills(body, waiting=True)
 
 
+@pytest.mark.slow
 def test_kill_a_process_blocked_in_a_c_call_takes_effect_at_once_for_others(caplog):
     # Python cannot interrupt a blocking C call: the runtime finishes the
     # process for everyone else within its deadline, and the thread returns
@@ -454,7 +456,7 @@ def test_the_killer_can_be_killed_while_killing():
     # A process killing others in a loop, itself killed: no target is left
     # marked as exiting without ever being told (a victim spawned but not yet
     # killed simply lives on).
-    from pyex.runtime import table
+    from pyex.runtime.node_state import NODE
     from pyex.runtime.states import ALIVE
 
     me = self_pid()
@@ -471,4 +473,4 @@ def test_the_killer_can_be_killed_while_killing():
         time.sleep(0.001)
         Process.exit(child, "kill")
         wait_exit(child)
-    eventually(lambda: all(proc.lifecycle is ALIVE for proc in table.live()), timeout=10)
+    eventually(lambda: all(proc.lifecycle is ALIVE for proc in NODE.table.live()), timeout=10)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import run_isolated
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(120)
 
 
+@pytest.mark.slow
 def test_killing_processes_while_they_log_leaves_every_logging_lock_free():
     out = run_isolated(
         """
@@ -60,6 +61,7 @@ def test_killing_processes_while_they_log_leaves_every_logging_lock_free():
     assert "logged: True" in out
 
 
+@pytest.mark.slow
 def test_kills_take_effect_while_a_handler_of_the_pyex_logger_is_blocked():
     out = run_isolated(
         """

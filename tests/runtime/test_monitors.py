@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import is_down, wait_down, wait_exit
 from pyex import ANY, Exit, Process, Ref, alive, info, pid, receive, send, spawn
 from pyex import self as self_pid
+from pyex.runtime.internal import node_identity
+from tests.helpers import is_down, wait_down, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -137,18 +138,19 @@ def test_demonitor_of_an_unknown_or_finished_ref_is_fine():
 
 
 def test_a_monitor_by_name_watches_the_holder_and_down_names_it():
+    here = node_identity()[0]  # 'nonode@nohost', or the node tests/dist made of this runtime
     child = spawn(ends_when_told)
     Process.register(child, "watched_by_name")
     ref = Process.monitor("watched_by_name")
     assert info(child)["monitored_by"] == [self_pid()]
-    assert info(self_pid())["monitors"] == [("process", ("watched_by_name", "nonode@nohost"))]
+    assert info(self_pid())["monitors"] == [("process", ("watched_by_name", here))]
     send("watched_by_name", "end")
-    assert receive(timeout=5) == ("DOWN", ref, "process", ("watched_by_name", "nonode@nohost"), "normal")
+    assert receive(timeout=5) == ("DOWN", ref, "process", ("watched_by_name", here), "normal")
 
 
 def test_a_monitor_of_a_free_name_is_noproc_naming_it():
     ref = Process.monitor("no_such_name")
-    assert receive(timeout=0) == ("DOWN", ref, "process", ("no_such_name", "nonode@nohost"), "noproc")
+    assert receive(timeout=0) == ("DOWN", ref, "process", ("no_such_name", node_identity()[0]), "noproc")
 
 
 def test_a_monitor_by_name_follows_the_process_not_the_name():

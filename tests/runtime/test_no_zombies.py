@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from helpers import drain, eventually
 from pyex import Process, alive, processes, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import drain, eventually
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -45,6 +45,7 @@ def _register(parent, n):
     Process.register(spawn(receive), f"zombie_name_{n}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("action", [_send, _spawn, _register], ids=["send", "spawn", "register"])
 def test_a_process_finished_by_the_reaper_acts_no_more(action):
     me = self_pid()
@@ -72,6 +73,7 @@ def test_a_process_finished_by_the_reaper_acts_no_more(action):
     assert new == set(), f"processes started by the dead: {new}"
 
 
+@pytest.mark.slow
 def test_the_zombie_thread_unwinds_and_the_runtime_forgets_it():
     from pyex.runtime import hooks
 

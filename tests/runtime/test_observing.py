@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from helpers import eventually, wait_exit
 from pyex import GenServer, Process, alive, info, processes, receive, send, spawn
 from pyex import self as self_pid
 from pyex.runtime.introspection import Sampler, sample_all
+from tests.helpers import eventually, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import drain, wait_exit
 from pyex import ANY, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import drain, wait_exit
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -76,6 +76,7 @@ def check_against_model(sent, patterns, timeout, all_arrived=lambda: None):
     assert len(set(everything)) == len(everything)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(sent=messages_st, patterns=patterns_st)
 def test_receive_from_a_full_mailbox_follows_the_model(sent, patterns):
@@ -86,6 +87,7 @@ def test_receive_from_a_full_mailbox_follows_the_model(sent, patterns):
     check_against_model(sent, patterns, timeout=0)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(sent=messages_st, patterns=patterns_st, head=st.integers(0, 40))
 def test_receive_while_messages_arrive_follows_the_model(sent, patterns, head):

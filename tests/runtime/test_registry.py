@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from helpers import wait_exit
 from pyex import NotRegisteredError, Process, alive, info, processes, receive, send, spawn
 from pyex import self as self_pid
 from pyex.runtime import reaper
+from tests.helpers import wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from helpers import wait_exit
 from pyex import ANY, Exit, NotRegisteredError, Process, ReceiveTimeout, flush, info, receive, send, spawn
 from pyex import self as self_pid
+from tests.helpers import wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

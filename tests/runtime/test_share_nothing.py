@@ -8,8 +8,7 @@ import threading
 
 import pytest
 
-from pyex import make_ref, receive, send, spawn
-from pyex import Shared, UncopyableError
+from pyex import Shared, UncopyableError, make_ref, receive, send, spawn
 from pyex import self as self_pid
 
 pytestmark = pytest.mark.timeout(10)

@@ -6,10 +6,9 @@ import threading
 
 import pytest
 
-from helpers import is_down, wait_down, wait_exit
-from pyex import ANY, Exit, Pid, Process, alive, info, processes, receive, send, spawn
+from pyex import ANY, Exit, Pid, Process, alive, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
-from pyex import spawn_link, spawn_monitor
+from tests.helpers import is_down, wait_down
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from helpers import eventually, is_down, wait_down, worker_threads
 from pyex import ANY, Exit, Pid, Process, info, processes, receive, send, spawn, spawn_link
 from pyex import self as self_pid
 from pyex.runtime import reaper, workers
+from tests.helpers import eventually, is_down, wait_down, worker_threads
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -63,6 +63,7 @@ def test_many_senders_to_many_receivers():
     assert oks == set(receivers)
 
 
+@pytest.mark.slow
 def test_a_chain_of_hundreds_of_links_dies_as_one():
     me = self_pid()
     length = 400
@@ -109,6 +110,7 @@ def test_killing_the_middle_of_a_chain_kills_both_ends_with_killed():
     eventually(lambda: processes() == [me], timeout=20)
 
 
+@pytest.mark.slow
 def test_thousands_of_processes():
     me = self_pid()
     count = 3000
@@ -127,6 +129,7 @@ def test_thousands_of_processes():
     eventually(lambda: len(processes()) == 1, timeout=30)
 
 
+@pytest.mark.slow
 def test_mass_kill_of_thousands_of_blocked_processes():
     count = 2000
     pids = [spawn(receive, "never") for _ in range(count)]
@@ -146,6 +149,7 @@ def test_mass_kill_of_thousands_of_blocked_processes():
     eventually(lambda: len(processes()) == 1, timeout=30)
 
 
+@pytest.mark.slow
 def test_kills_in_every_state_at_once():
     me = self_pid()
 

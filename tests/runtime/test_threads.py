@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from helpers import eventually, is_down, wait_down, wait_exit, worker_threads
 from pyex import ANY, Process, alive, processes, receive, send, spawn, spawn_monitor
 from pyex import self as self_pid
 from pyex.runtime import reaper, workers
+from tests.helpers import eventually, is_down, wait_down, wait_exit, worker_threads
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -244,6 +244,7 @@ _TRACED = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [False, True], ids=["main-traced", "all-threads-traced"])
 def test_the_runtime_works_under_a_tracer(threads):
     args = [sys.executable, "-c", _TRACED] + (["--threads"] if threads else [])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import drain, wait_exit
 from pyex import GenServer, Process, info, receive, send, spawn, spawn_link
 from pyex import self as self_pid
 from pyex.runtime import hooks, tracing
+from tests.helpers import drain, wait_exit
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -193,6 +193,7 @@ print(first, pids, pid)
 """
 
 
+@pytest.mark.slow
 def test_a_fresh_runtime_hands_out_the_same_pids_every_run():
     runs = [
         subprocess.run(

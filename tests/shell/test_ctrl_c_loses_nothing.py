@@ -18,9 +18,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from helpers import eventually, run_isolated
 
 from pyex import ANY, GenServer, Shell, info, receive, send
+from tests.helpers import eventually, run_isolated
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,6 +59,7 @@ def run_storm(shell, command):
 """
 
 
+@pytest.mark.slow
 def test_a_storm_of_interrupts_loses_no_message_in_receive():
     out = run_isolated(
         STORM
@@ -122,6 +123,7 @@ print('in order:', in_order)
     assert "in order: True" in out, out
 
 
+@pytest.mark.slow
 def test_a_storm_of_interrupts_during_calls_leaves_no_monitor_and_no_reply():
     out = run_isolated(
         STORM

@@ -49,6 +49,7 @@ def test_a_failed_command_does_not_lend_its_prompt_number_to_the_next(shell):
     assert "second command" not in text
 
 
+@pytest.mark.slow
 def test_an_expression_too_deep_to_compile_is_an_error(shell):
     deep = shell.eval("1" + " + 1" * 200_000)
     assert deep.text.startswith("** (RecursionError)")

@@ -72,6 +72,7 @@ def test_tree_of_no_supervisors_and_of_a_plain_process(shell: Shell) -> None:
     assert text.endswith("(not a supervisor)\n")
 
 
+@pytest.mark.slow
 def test_tree_does_not_wait_for_a_supervisor_that_cannot_answer(shell: Shell) -> None:
     # A supervisor still starting its children (one never finishes) answers nothing.
     shell.eval(
@@ -216,6 +217,7 @@ def run_piped(tmp_path: Path, stdin: str, *args: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_top_is_one_table_in_a_piped_session(tmp_path: Path) -> None:
     out = run_piped(tmp_path, "spawn(receive, 'never')\nProcess.set_label('my worker')\ntop(sort='pid')\n1 + 1\n")
     assert re.search(r"\d+ processes, CPU \d+% over 0\.\d s", out)
@@ -300,6 +302,7 @@ def test_trace_helpers_check_their_arguments(shell: Shell) -> None:
     assert "#PID<0.90.0> << 'hi'" in text
 
 
+@pytest.mark.slow
 def test_the_readmes_tree_is_what_the_example_prints(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     readme = (root / "README.md").read_text()

@@ -45,6 +45,7 @@ def run_pyex(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["seed", "exits", "otp"])
 def test_transcript(name: str, tmp_path: Path) -> None:
     script = (TRANSCRIPTS / f"{name}.py").read_text()
@@ -54,6 +55,7 @@ def test_transcript(name: str, tmp_path: Path) -> None:
     assert normalize(result.stdout) == normalize(expected)
 
 
+@pytest.mark.slow
 def test_end_of_input_exits_zero_while_processes_still_run(tmp_path: Path) -> None:
     script = "busy = [spawn(lambda: exec('while True: pass')) for _ in range(5)]\nlen(busy)\n"
     result = run_pyex(stdin=script, tmp_path=tmp_path, timeout=20)
@@ -61,6 +63,7 @@ def test_end_of_input_exits_zero_while_processes_still_run(tmp_path: Path) -> No
     assert "pyex(2)> 5\npyex(3)> \n" in result.stdout
 
 
+@pytest.mark.slow
 def test_errors_do_not_stop_the_session(tmp_path: Path) -> None:
     result = run_pyex(stdin="1 / 0\nundefined_name\n1 +\n'still here'\n", tmp_path=tmp_path)
     assert result.returncode == 0
@@ -71,6 +74,7 @@ def test_errors_do_not_stop_the_session(tmp_path: Path) -> None:
     assert "pyex(1)> 'still here'\npyex(2)> \n" in result.stdout
 
 
+@pytest.mark.slow
 def test_code_runs_as_written_in_a_py_file(tmp_path: Path) -> None:
     script = (
         "def total(values):\n"
@@ -99,6 +103,7 @@ def test_code_runs_as_written_in_a_py_file(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_echo_makes_a_transcript(tmp_path: Path) -> None:
     result = run_pyex("--echo", stdin="x = 1\nif x:\n    x + 1\n", tmp_path=tmp_path)
     assert result.stdout.split("\n")[1:] == [
@@ -110,18 +115,21 @@ def test_echo_makes_a_transcript(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_dash_c_runs_code_in_a_shell_process(tmp_path: Path) -> None:
     result = run_pyex("-c", "print(self())", tmp_path=tmp_path)
     assert result.returncode == 0
     assert re.fullmatch(r"#PID<0\.\d+\.0>\n", result.stdout)
 
 
+@pytest.mark.slow
 def test_dash_c_error_exits_one_and_names_it(tmp_path: Path) -> None:
     result = run_pyex("-c", "raise ValueError('bad value')", tmp_path=tmp_path)
     assert result.returncode == 1
     assert "** (ValueError) bad value" in result.stderr
 
 
+@pytest.mark.slow
 def test_running_a_file(tmp_path: Path) -> None:
     script = tmp_path / "job.py"
     script.write_text(
@@ -136,12 +144,14 @@ def test_running_a_file(tmp_path: Path) -> None:
     assert result.stdout == "('argv', ['one', 'two'])\n"
 
 
+@pytest.mark.slow
 def test_exit_status_of_a_file(tmp_path: Path) -> None:
     script = tmp_path / "fail.py"
     script.write_text("exit(4)\n")
     assert run_pyex(str(script), tmp_path=tmp_path).returncode == 4
 
 
+@pytest.mark.slow
 def test_dash_i_runs_the_file_then_reads_commands(tmp_path: Path) -> None:
     script = tmp_path / "setup.py"
     script.write_text("greeting = 'hello'\n")
@@ -150,6 +160,7 @@ def test_dash_i_runs_the_file_then_reads_commands(tmp_path: Path) -> None:
     assert "pyex(1)> 'hello'" in result.stdout
 
 
+@pytest.mark.slow
 def test_version_and_help(tmp_path: Path) -> None:
     version = run_pyex("--version", tmp_path=tmp_path)
     assert re.fullmatch(r"pyex \d+\.\d+\.\d+ \(Python .+\)\n", version.stdout)
@@ -159,12 +170,14 @@ def test_version_and_help(tmp_path: Path) -> None:
         assert option in helptext.stdout
 
 
+@pytest.mark.slow
 def test_startup_file_runs_in_the_shell_process(tmp_path: Path) -> None:
     (tmp_path / ".pyex.py").write_text("startup_pid = self()\n")
     result = run_pyex(stdin="startup_pid == self()\n", tmp_path=tmp_path)
     assert "pyex(1)> True" in result.stdout
 
 
+@pytest.mark.slow
 def test_an_error_in_the_startup_file_is_shown_not_fatal(tmp_path: Path) -> None:
     (tmp_path / ".pyex.py").write_text("1 / 0\n")
     result = run_pyex(stdin="'alive'\n", tmp_path=tmp_path)
@@ -173,6 +186,7 @@ def test_an_error_in_the_startup_file_is_shown_not_fatal(tmp_path: Path) -> None
     assert "pyex(1)> 'alive'" in result.stdout
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_the_console_script_agree(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "pyex"
     if not script.exists():

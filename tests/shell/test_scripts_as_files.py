@@ -41,6 +41,7 @@ print(where, A().g())
 """
 
 
+@pytest.mark.slow
 def test_comments_at_column_0_do_not_break_a_block(tmp_path: Path) -> None:
     done = run(stdin=BLOCKS, tmp_path=tmp_path)
     assert b"else g\n" in done.stdout
@@ -51,6 +52,7 @@ def test_comments_at_column_0_do_not_break_a_block(tmp_path: Path) -> None:
     assert run(str(script), stdin=b"", tmp_path=tmp_path).stdout == b"else g\n"
 
 
+@pytest.mark.slow
 def test_bytes_that_are_not_utf8_fail_that_command_only(tmp_path: Path) -> None:
     done = run(stdin=b"print('before')\nprint('\xff')\nprint('after')\n", tmp_path=tmp_path)
     out = done.stdout.decode()
@@ -60,6 +62,7 @@ def test_bytes_that_are_not_utf8_fail_that_command_only(tmp_path: Path) -> None:
     assert done.returncode == 0
 
 
+@pytest.mark.slow
 def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     done = run(stdin=b"\xef\xbb\xbfprint('no bom')\n", tmp_path=tmp_path)
     assert b"pyex(1)> no bom\n" in done.stdout
@@ -68,6 +71,7 @@ def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     assert run(str(script), stdin=b"", tmp_path=tmp_path).stdout == b"file bom\n"
 
 
+@pytest.mark.slow
 def test_text_written_to_stderr_goes_to_standard_error(tmp_path: Path) -> None:
     done = run(stdin=b"import sys\nprint('err text', file=sys.stderr)\nprint('out text')\n",
                tmp_path=tmp_path)
@@ -76,6 +80,7 @@ def test_text_written_to_stderr_goes_to_standard_error(tmp_path: Path) -> None:
     assert b"out text" in done.stdout
 
 
+@pytest.mark.slow
 def test_dash_reads_standard_input(tmp_path: Path) -> None:
     done = run("-", stdin=b"6 * 7\n", tmp_path=tmp_path)
     assert b"pyex(1)> 42\n" in done.stdout

@@ -220,7 +220,6 @@ def test_interrupting_a_blocked_receive_keeps_pid_and_mailbox(shell):
 
     def interrupt_when_waiting():
         from pyex import info
-
         from tests.helpers import eventually
 
         eventually(lambda: (info(pid) or {}).get("status") == "waiting" and shell.interrupt())
@@ -235,6 +234,7 @@ def test_interrupting_a_blocked_receive_keeps_pid_and_mailbox(shell):
     assert shell.eval("receive(timeout=1)").value == "keep me"
 
 
+@pytest.mark.slow
 def test_eval_timeout_interrupts_a_busy_command(shell):
     pid = shell.pid
     with pytest.raises(TimeoutError):

@@ -13,12 +13,13 @@ import time
 
 import pytest
 
-from helpers import run_isolated
 from pyex import Shell, alive
+from tests.helpers import run_isolated
 
 pytestmark = pytest.mark.timeout(60)
 
 
+@pytest.mark.slow
 def test_close_while_another_thread_evals_returns_at_once_and_leaves_no_process():
     out = run_isolated(
         """
@@ -55,6 +56,7 @@ def test_close_while_another_thread_evals_returns_at_once_and_leaves_no_process(
     assert "no process left: True" in out
 
 
+@pytest.mark.slow
 def test_eval_from_inside_one_of_its_own_commands_is_an_error():
     out = run_isolated(
         """
@@ -71,6 +73,7 @@ def test_eval_from_inside_one_of_its_own_commands_is_an_error():
     assert second == "4"
 
 
+@pytest.mark.slow
 def test_a_command_that_never_started_is_withdrawn_and_never_runs():
     began = threading.Event()
     with Shell(namespace={"began": began}) as shell:
@@ -95,6 +98,7 @@ def test_an_interrupted_command_says_so_and_the_shell_goes_on():
         assert shell.eval("1 + 1", timeout=5).value == 2
 
 
+@pytest.mark.slow
 def test_a_command_that_ignores_interrupts_is_ended_with_its_shell_process():
     with Shell() as shell:
         pid = shell.pid
