@@ -158,10 +158,10 @@ def call(
         if message is NOTHING:
             message = take(me, match, wait, NOTHING, after=start)
             if message is NOTHING:
-                drop_request(me, ref, other, True, match)
+                drop_request(me, ref, other, True, match, start)
                 raise Exit(("timeout", _what(describe, server, request, timeout)))
         if message[0] is ref:
-            drop_request(me, ref, other, False, match)
+            drop_request(me, ref, other, False, match, start)
             return message[1]
         # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
         drop_alias(me, ref)
