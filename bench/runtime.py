@@ -136,7 +136,16 @@ def many_processes(n: int = IDLE_PROCESSES) -> list[Result]:
     gc.collect()
     before = rss_kb()
     start = time.perf_counter()
-    pids = [spawn(_idle) for _ in range(n)]
+    pids = []
+    try:
+        for _ in range(n):
+            pids.append(spawn(_idle))
+    except RuntimeError as exc:  # the system's threads ran out (another program holds many)
+        for pid in pids:
+            Process.exit(pid, "kill")
+        print(f"  (only {len(pids):,} of {n:,} idle processes could start: {exc})")
+        return [Result(f"spawn {n:,} idle processes", len(pids), "started", goal=f"{n:,}",
+                       ok=False)]
     spawned = time.perf_counter() - start
     # Every process is alive and blocked in receive; count what they hold.
     after = rss_kb()
