@@ -159,7 +159,6 @@ def watch(proc: ProcessRecord, finish: Finisher) -> None:
     runs its exit on its behalf.
     """
     global _sleeps_until
-    _service.ensure()
     now = time.monotonic()
     with _incoming_lock:
         _incoming.append((proc, finish, now))
@@ -168,6 +167,7 @@ def watch(proc: ProcessRecord, finish: Finisher) -> None:
             _sleeps_until = now  # one wake-up is enough for every process until it looks
     if wake:
         _wakeup.put(None)
+    _service.ensure()  # last: should the thread fail to start now, a later call starts it
 
 
 def watched() -> int:
