@@ -43,7 +43,7 @@ from ..runtime.internal import (
     trace_event,
     wait_time,
 )
-from .handoff import hand_over
+from .handoff import hand_over_until
 
 __all__ = ["whereis", "call", "reply", "check_call_timeout", "NO_REPLY", "From", "Tag"]
 
@@ -151,7 +151,7 @@ def call(
     # receive marker), however many messages wait.
     start = mark(me)
     try:
-        other, message, closed = send_request(me, pid, other, ref, message, hand_over)
+        other, message, closed = send_request(me, pid, other, ref, message, hand_over_until)
         if closed:
             return message[1]
         match = _matcher(ref)

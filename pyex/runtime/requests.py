@@ -146,7 +146,7 @@ def send_request(
     other: ProcessRecord | None,
     ref: Any,
     message: Any,
-    after_send: Callable[[], None],
+    after_send: Callable[[Callable[[], bool]], None],
 ) -> tuple[ProcessRecord | None, Any, bool]:
     """Open the request ``ref`` to ``pid`` (process ``other``), deliver ``message``, peek.
 
@@ -161,7 +161,7 @@ def send_request(
         other = open_request(me, pid, ref, other)
         if other is not None:
             deliver(other, message)
-            after_send()
+            after_send(me.inbox.empty)  # (True while no answer has come)
             first = take_first_tagged(me, ref)
             if first is not NOTHING:
                 if close_request(me, ref, other):
