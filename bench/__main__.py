@@ -32,7 +32,7 @@ def report(section: str, results: list[Result]) -> None:
         line = f"  {result.name:<52} {figure:>16}"
         if result.limit is not None:
             line += f"   vs {_format_number(result.limit)} {result.unit} ({result.limit_name})"
-            if result.ratio is not None and (result.unit.startswith("/") or result.unit == "ms"):
+            if result.ratio is not None and (result.unit.startswith("/") or result.unit in ("ms", "s")):
                 line += f" = {result.ratio:.2f}x"
         if result.goal:
             verdict = "ok" if result.ok else "MISSED"

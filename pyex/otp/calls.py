@@ -44,7 +44,7 @@ from ..runtime.internal import (
     trace_event,
     wait_time,
 )
-from .handoff import hand_over
+from .handoff import hand_over_until
 
 __all__ = ["call", "reply", "NO_REPLY", "Tag"]
 
@@ -122,17 +122,17 @@ def call(
     # receive marker), however many messages wait.
     start = mark(me)
     try:
-        other, message, closed = send_request(me, pid, other, ref, message, hand_over)
+        other, message, closed = send_request(me, pid, other, ref, message, hand_over_until)
         if closed:
             return message[1]
         match = reply_or_down(ref)
         if message is NOTHING:
             message = take(me, match, wait, NOTHING, after=start)
             if message is NOTHING:
-                drop_request(me, ref, other, True, match)
+                drop_request(me, ref, other, True, match, start)
                 raise Exit(("timeout", _what(describe, server, request, timeout)))
         if message[0] is ref:
-            drop_request(me, ref, other, False, match)
+            drop_request(me, ref, other, False, match, start)
             return message[1]
         # DOWN: the server is gone (the monitor went with the DOWN; drop the alias).
         drop_alias(me, ref)

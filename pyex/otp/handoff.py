@@ -25,13 +25,15 @@ import os
 import sys
 import threading
 import time
+from typing import Callable
 
 from ..runtime.internal import keep_thread_local as keep
 
-__all__ = ["hand_over", "QUIET_SECONDS", "WEIGHT"]
+__all__ = ["hand_over", "hand_over_until", "QUIET_SECONDS", "SPIN_SECONDS", "WEIGHT"]
 
 QUIET_SECONDS = 0.5  # no handoffs for this long once they stopped paying
 WEIGHT = 1 / 32  # of the last handoff in the moving average of their cost
+SPIN_SECONDS = 0.0002  # how long a caller keeps yielding for its reply before it blocks
 
 _yield = getattr(os, "sched_yield", None)
 _monotonic = time.monotonic
@@ -44,6 +46,26 @@ class _Thread(threading.local):
 
 _thread = _Thread()
 keep(_thread)  # measures the thread, not a process: kept across the processes it runs
+
+
+def hand_over_until(empty: Callable[[], bool]) -> None:
+    """``hand_over``, then keep yielding while ``empty()`` (no answer yet), for a little while.
+
+    For a caller whose server runs on another core: its core stays busy
+    instead of going idle and being woken by the reply, which on a VM costs
+    as much as the round trip itself. At most ``SPIN_SECONDS``, and never
+    while handoffs do not pay (see the module's docstring).
+    """
+    if _yield is None:
+        return
+    start = _monotonic()
+    if start < _thread.quiet_until:
+        return
+    hand_over()
+    if empty() and start >= _thread.quiet_until:  # (it may have just found handoffs costly)
+        deadline = start + SPIN_SECONDS
+        while empty() and _monotonic() < deadline:
+            _yield()
 
 
 def hand_over() -> None:

@@ -168,11 +168,13 @@ def settle(proc: ProcessRecord, outcome: Any) -> bool:
         if proc.zombie:  # its code has unwound at last
             proc.zombie = False
             hooks.zombie_gone()
-    if proc.raised_into or proc.reaping:
-        # No exception raised into the thread may outlive the process.
+    if proc.raised_into:
+        # No exception raised into the thread may outlive the process. (Only
+        # then: clear_pending costs a walk over every thread's state, and a
+        # process that raised its exit itself, from a wait, had none raised.)
         clear_pending()
-        if proc.reaping:
-            reaper.disarm()
+    if proc.reaping:
+        reaper.disarm()
     return crashed
 
 

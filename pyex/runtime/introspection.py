@@ -273,7 +273,8 @@ def info(pid: Pid) -> dict[str, Any] | None:
     """
     require_pid(pid, "info()")
     proc = NODE.table.lookup(pid)
-    if proc is None:
+    if proc is None or proc.lifecycle is not ALIVE:
+        # (before _frame_of: sys._current_frames() costs a look at every thread)
         return None
     frame = _frame_of(proc)
     with proc.lock:

@@ -33,6 +33,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from queue import Empty, SimpleQueue
 from types import CodeType, FrameType
 from typing import TYPE_CHECKING, Any, Callable
@@ -68,7 +69,13 @@ GIVE_UP_SECONDS = 0.25  # the pace of pressing a thread after its process was fi
 
 logger = logging.getLogger("pyex")
 
-_incoming: SimpleQueue[tuple[ProcessRecord, Finisher]] = SimpleQueue()
+# Processes to watch, with when they were told: (process, its finisher, told at).
+# The reaper's thread is woken for them only when its sleep would end too late
+# to press them on time (a kill of thousands would otherwise wake it for each).
+_incoming: deque[tuple[ProcessRecord, Finisher, float]] = deque()
+_incoming_lock = threading.Lock()  # guards _incoming and _sleeps_until
+_sleeps_until = 0.0  # when the reaper's thread next looks at _incoming by itself
+_wakeup: SimpleQueue[None] = SimpleQueue()
 _count = 0  # processes watched now (read by tests; written by the reaper's thread)
 
 
@@ -151,13 +158,21 @@ def watch(proc: ProcessRecord, finish: Finisher) -> None:
     If it is still running ``FORCE_AFTER`` seconds later, ``finish(proc)``
     runs its exit on its behalf.
     """
-    _service.ensure()
-    _incoming.put((proc, finish))
+    global _sleeps_until
+    now = time.monotonic()
+    with _incoming_lock:
+        _incoming.append((proc, finish, now))
+        wake = _sleeps_until > now + RETRY_SECONDS
+        if wake:
+            _sleeps_until = now  # one wake-up is enough for every process until it looks
+    if wake:
+        _wakeup.put(None)
+    _service.ensure()  # last: should the thread fail to start now, a later call starts it
 
 
 def watched() -> int:
     """How many processes the reaper watches now (or is about to)."""
-    return _count + _incoming.qsize()
+    return _count + len(_incoming)
 
 
 def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
@@ -191,25 +206,28 @@ def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
 
 
 def _loop() -> None:
-    global _count
+    global _count, _sleeps_until
     # (due, seq, process, its finisher, told at)
     heap: list[tuple[float, int, ProcessRecord, Finisher, float]] = []
     seq = itertools.count()
     while True:
-        timeout = max(0.0, heap[0][0] - time.monotonic()) if heap else None
-        try:
-            proc, finish = _incoming.get(True, timeout)
-        except Empty:
-            pass
-        else:
-            while True:
-                now = time.monotonic()
-                heapq.heappush(heap, (now + RETRY_SECONDS, next(seq), proc, finish, now))
-                try:
-                    proc, finish = _incoming.get_nowait()
-                except Empty:
-                    break
+        with _incoming_lock:
+            batch = list(_incoming)
+            _incoming.clear()
+            if not batch:
+                # Told of no process from now on, it looks again at the first due
+                # one's time; watch() wakes it if that is too late.
+                _sleeps_until = heap[0][0] if heap else float("inf")
+        for proc, finish, told in batch:
+            heapq.heappush(heap, (told + RETRY_SECONDS, next(seq), proc, finish, told))
+        _count = len(heap)
         now = time.monotonic()
+        if not batch and (not heap or heap[0][0] > now):
+            try:
+                _wakeup.get(True, heap[0][0] - now if heap else None)
+            except Empty:
+                pass
+            continue
         while heap and heap[0][0] <= now:
             _, _, proc, finish, told = heapq.heappop(heap)
             try:

@@ -75,10 +75,13 @@ def drop_request(
     other: ProcessRecord | None,
     flush_all: bool,
     match: Callable[[Any], bool],
+    after: int = 0,
 ) -> None:
     """Close the request ``ref``; take out its DOWN (and, if ``flush_all``, a late reply).
 
-    ``match`` accepts every message tagged with ``ref``.
+    ``match`` accepts every message tagged with ``ref``; none is older than
+    the mark ``after`` (as for ``take``), so the messages before it are not
+    looked at.
     """
     enter(me, SHIELDED)
     try:
@@ -88,7 +91,7 @@ def drop_request(
     if flush_all or not watching:
         # Its DOWN was delivered (or a late reply landed before the alias went):
         # take out whatever is tagged with ref.
-        while take(me, match, 0, None) is not None:
+        while take(me, match, 0, None, after) is not None:
             pass
 
 
@@ -143,7 +146,7 @@ def send_request(
     other: ProcessRecord | None,
     ref: Any,
     message: Any,
-    after_send: Callable[[], None],
+    after_send: Callable[[Callable[[], bool]], None],
 ) -> tuple[ProcessRecord | None, Any, bool]:
     """Open the request ``ref`` to ``pid`` (process ``other``), deliver ``message``, peek.
 
@@ -158,7 +161,7 @@ def send_request(
         other = open_request(me, pid, ref, other)
         if other is not None:
             deliver(other, message)
-            after_send()
+            after_send(me.inbox.empty)  # (True while no answer has come)
             first = take_first_tagged(me, ref)
             if first is not NOTHING:
                 if close_request(me, ref, other):

@@ -174,16 +174,16 @@ def _select(
 
 
 def take_first_tagged(proc: ProcessRecord, tag: Any) -> Any:
-    """The first new message if it is a tuple whose first item is ``tag``, else NOTHING.
+    """The first message of the inbox if it is a tuple whose first item is ``tag``, else NOTHING.
 
     Never blocks. For a call that has just sent its request (``tag`` is its
-    reference): NOTHING at once if older messages wait. Call it shielded (a
-    WAKE token it meets is acted on when the section is left). Another message
-    stays first in the mailbox.
+    fresh reference): none of the messages already in ``saved`` can be tagged
+    with it, however many there are, so they are not looked at (the receive
+    marker). Call it shielded (a WAKE token it meets is acted on when the
+    section is left). Another message goes to the end of ``saved``, where its
+    arrival order puts it.
     """
     saved = proc.saved
-    if saved:  # older messages come first, and none of them is what a new call awaits
-        return NOTHING
     try:
         for first in proc.drain:  # noqa: B007 (see the module's doc)
             break

@@ -32,8 +32,8 @@ _slots = threading.Semaphore(MAX_IN_FLIGHT)
 
 def wake_to_exit(proc: ProcessRecord) -> None:
     """Wake ``proc`` (blocked in its wait, already marked exiting) soon, so it exits."""
+    _queue.put(proc)  # first: should the thread fail to start now, a later call starts it
     _service.ensure()
-    _queue.put(proc)
 
 
 def release_slot() -> None:

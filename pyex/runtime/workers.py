@@ -13,7 +13,7 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from . import reaper
+from . import futex_hash, reaper
 from .binding import bind, local, unbind
 from .exits import begin, finish, settle
 from .record import ProcessRecord
@@ -51,6 +51,7 @@ def start(proc: ProcessRecord) -> None:
     if reuse:
         _jobs.put(proc)
         return
+    futex_hash.fit(_threads)
     try:
         thread = threading.Thread(target=_work, args=(proc,), name=name, daemon=True)
         thread.start()

@@ -89,3 +89,46 @@ def test_a_call_from_a_crowded_mailbox_looks_at_no_message_older_than_its_reques
         GenServer.call(server, "late", 5)
     for i in range(1000):
         assert receive(timeout=1) == ("queued", i)
+
+
+class Slow(GenServer):
+    def init(self, arg):
+        return ("ok", arg)
+
+    def handle_call(self, request, from_, state):
+        receive(timeout=request, default=None)  # answers late
+        return ("reply", request, state)
+
+
+def test_a_call_that_times_out_in_a_crowded_mailbox_looks_at_no_older_message(monkeypatch):
+    from pyex.otp import calls
+
+    looked_at = []
+    matcher = calls.reply_or_down
+
+    def counting(ref):
+        match = matcher(ref)
+
+        def counted(message):
+            looked_at.append(message)
+            return match(message)
+
+        return counted
+
+    monkeypatch.setattr(calls, "reply_or_down", counting)
+    _, server = GenServer.start(Slow, None)
+    me = self_pid()
+    try:
+        for i in range(10_000):
+            send(me, ("queued", i))
+        assert GenServer.call(server, 0) == 0  # moves the queue aside once
+        looked_at.clear()
+        with pytest.raises(Exception, match="timeout"):
+            GenServer.call(server, 0.2, 0.01)
+        # Before: the timed-out call's cleanup scanned all 10,000 queued messages.
+        assert not any(m[0] == "queued" for m in looked_at), len(looked_at)
+        for i in range(10_000):
+            assert receive(timeout=1) == ("queued", i)
+        assert receive(timeout=0, default=None) is None  # the late reply never lands
+    finally:
+        Process.exit(server, "kill")
