@@ -12,7 +12,9 @@ leaves a handler that swallows it, one handler per try.
 
 A process still running ``FORCE_AFTER`` seconds after it was told (stuck in a
 C call, say) is finished on its behalf: its links and monitors hear of its
-exit, its pid and name are freed, and a warning is logged. Its thread, which no
+exit, its pid and name are freed, and a warning is logged -- unless its
+thread has been waiting for a CPU all along (a kill of thousands on a busy
+machine: not stuck, only not run yet), which is finished silently. Its thread, which no
 longer stands for any process, is still pressed until it unwinds and returns to
 the pool: Python has no way to stop a thread blocked in C, nor one that nests
 handlers that swallow the exit (a trace function's exception leaves only one:
@@ -66,6 +68,7 @@ __all__ = [
 RETRY_SECONDS = 0.01  # how often the exit is raised again into code that carries on
 FORCE_AFTER = 0.05  # when the runtime finishes the process on its behalf
 GIVE_UP_SECONDS = 0.25  # the pace of pressing a thread after its process was finished
+STARVED_CPU_SECONDS = 0.001  # less CPU than this since the first press: it never ran
 
 logger = logging.getLogger("pyex")
 
@@ -175,40 +178,84 @@ def watched() -> int:
     return _count + len(_incoming)
 
 
-def _press(proc: ProcessRecord, finish: Finisher, age: float) -> float | None:
-    """One look at ``proc``: seconds until the next, or None once it has settled."""
+def _cpu_seconds(ident: int) -> float | None:
+    """The CPU time thread ``ident`` has used; None if it cannot be read."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(ident))
+    except (OSError, AttributeError, OverflowError):
+        return None
+
+
+def _runnable(ident: int) -> bool:
+    """True if thread ``ident`` is ready to run but waits for a CPU (Linux; False elsewhere)."""
+    active: dict[int, threading.Thread] = getattr(threading, "_active", {})
+    thread = active.get(ident)  # (threading's own map: the only one from ident to native id)
+    native = getattr(thread, "native_id", None)
+    if native is None:
+        return False
+    try:
+        with open(f"/proc/self/task/{native}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return bool(fields) and fields[0] == b"R"
+
+
+def _starved(ident: int, cpu_then: float | None) -> bool:
+    """A thread that had no CPU since it was first pressed: not stuck, just not run yet.
+
+    Killing thousands of processes at once leaves most of their threads
+    waiting for a core; finishing them on their behalf is right (every other
+    process hears of the kill on time), warning of each is not.
+    """
+    if cpu_then is None:
+        return False
+    now = _cpu_seconds(ident)
+    return now is not None and now - cpu_then < STARVED_CPU_SECONDS and _runnable(ident)
+
+
+def _press(
+    proc: ProcessRecord, finish: Finisher, age: float, cpu_then: float | None
+) -> tuple[float | None, float | None]:
+    """One look at ``proc``: (seconds until the next, or None once it has settled; its CPU then)."""
+    starved = False
     with proc.lock:
         if proc.settled:
-            return None
+            return None, None
         ident = proc.ident
         running = proc.activity is RUNNING and ident is not None
         if running and ident is not None:
+            if cpu_then is None:
+                cpu_then = _cpu_seconds(ident)  # (its thread lives while the lock is held)
             proc.raised_into = True
             raise_safely(ident, Insist, lambda: not proc.settled)
         force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER
         if force:
+            assert ident is not None
+            starved = _starved(ident, cpu_then)
             proc.zombie = True  # from now on it may not act (see hooks.zombies)
             hooks.zombie_appeared()
     if force:
-        # Queued, never logged here: a handler may be what the process is stuck in.
-        service_log.log(
-            logging.WARNING,
-            "Process %s did not stop within %g s of its exit signal (reason: %r); "
-            "it is finished without it and its thread is abandoned until it unwinds",
-            proc.pid,
-            FORCE_AFTER,
-            proc.exit_reason,
-        )
+        if not starved:
+            # Queued, never logged here: a handler may be what the process is stuck in.
+            service_log.log(
+                logging.WARNING,
+                "Process %s did not stop within %g s of its exit signal (reason: %r); "
+                "it is finished without it and its thread is abandoned until it unwinds",
+                proc.pid,
+                FORCE_AFTER,
+                proc.exit_reason,
+            )
         finish(proc)
     if force or age >= 2 * FORCE_AFTER:
-        return GIVE_UP_SECONDS
-    return RETRY_SECONDS
+        return GIVE_UP_SECONDS, cpu_then
+    return RETRY_SECONDS, cpu_then
 
 
 def _loop() -> None:
     global _count, _sleeps_until
-    # (due, seq, process, its finisher, told at)
-    heap: list[tuple[float, int, ProcessRecord, Finisher, float]] = []
+    # (due, seq, process, its finisher, told at, its thread's CPU time at the first press)
+    heap: list[tuple[float, int, ProcessRecord, Finisher, float, float | None]] = []
     seq = itertools.count()
     while True:
         with _incoming_lock:
@@ -219,7 +266,7 @@ def _loop() -> None:
                 # one's time; watch() wakes it if that is too late.
                 _sleeps_until = heap[0][0] if heap else float("inf")
         for proc, finish, told in batch:
-            heapq.heappush(heap, (told + RETRY_SECONDS, next(seq), proc, finish, told))
+            heapq.heappush(heap, (told + RETRY_SECONDS, next(seq), proc, finish, told, None))
         _count = len(heap)
         now = time.monotonic()
         if not batch and (not heap or heap[0][0] > now):
@@ -229,16 +276,16 @@ def _loop() -> None:
                 pass
             continue
         while heap and heap[0][0] <= now:
-            _, _, proc, finish, told = heapq.heappop(heap)
+            _, _, proc, finish, told, cpu_then = heapq.heappop(heap)
             try:
-                delay = _press(proc, finish, now - told)
+                delay, cpu_then = _press(proc, finish, now - told, cpu_then)
             except Exception as exc:  # never let one process stop the reaper
                 service_log.log(
                     logging.ERROR, "pyex reaper: pressing %s failed", proc, exc_info=exc
                 )
                 delay = None
             if delay is not None:
-                heapq.heappush(heap, (now + delay, next(seq), proc, finish, told))
+                heapq.heappush(heap, (now + delay, next(seq), proc, finish, told, cpu_then))
         _count = len(heap)
 
 
