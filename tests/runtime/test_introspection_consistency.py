@@ -47,22 +47,28 @@ class Echo(GenServer):
         return ("reply", request, state)
 
 
-def test_a_call_from_a_crowded_mailbox_looks_at_no_message_older_than_its_request(monkeypatch):
+@pytest.fixture
+def looked_at(monkeypatch):
+    """Every message a call's reply matcher is shown, in order."""
     from pyex.otp import calls
 
-    looked_at = []
+    seen = []
     matcher = calls.reply_or_down
 
     def counting(ref):
         match = matcher(ref)
 
         def counted(message):
-            looked_at.append(message)
+            seen.append(message)
             return match(message)
 
         return counted
 
     monkeypatch.setattr(calls, "reply_or_down", counting)
+    return seen
+
+
+def test_a_call_from_a_crowded_mailbox_looks_at_no_message_older_than_its_request(looked_at):
     _, server = GenServer.start_link(Echo, None)
     me = self_pid()
     try:
@@ -100,22 +106,7 @@ class Slow(GenServer):
         return ("reply", request, state)
 
 
-def test_a_call_that_times_out_in_a_crowded_mailbox_looks_at_no_older_message(monkeypatch):
-    from pyex.otp import calls
-
-    looked_at = []
-    matcher = calls.reply_or_down
-
-    def counting(ref):
-        match = matcher(ref)
-
-        def counted(message):
-            looked_at.append(message)
-            return match(message)
-
-        return counted
-
-    monkeypatch.setattr(calls, "reply_or_down", counting)
+def test_a_call_that_times_out_in_a_crowded_mailbox_looks_at_no_older_message(looked_at):
     _, server = GenServer.start(Slow, None)
     me = self_pid()
     try:
