@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import sys
 import threading
 import time
 import traceback
+import warnings
 
 import pytest
 
@@ -22,7 +25,38 @@ def fresh_process():
     """
     reset_node()
     yield
-    reset_node()
+    troubles = _heal_logging_locks()
+    try:
+        reset_node()
+    except RuntimeError as exc:
+        troubles.append(str(exc))
+    troubles += _heal_logging_locks()
+    if troubles:
+        # A known open defect (see the issue notes): shown in the run's warnings
+        # summary, and healed, so that one leaked lock cannot wedge every later test.
+        warnings.warn(pytest.PytestWarning("; ".join(troubles)), stacklevel=1)
+
+
+def _heal_logging_locks() -> list[str]:
+    """Give a new lock to every logging handler whose lock a thread that is gone still holds.
+
+    A kill that lands inside ``logging`` between a lock's acquire and its
+    ``try`` leaves the lock held for good, and every later log call (a crash
+    report, in any process) then blocks for ever.
+    """
+    threads = set(sys._current_frames())
+    loggers = [logging.getLogger()] + [
+        item for item in logging.Logger.manager.loggerDict.values()
+        if isinstance(item, logging.Logger)
+    ]
+    healed = []
+    for logger in loggers:
+        for handler in logger.handlers:
+            owner = re.match(r"<locked .*owner=(\d+)", repr(handler.lock)) if handler.lock else None
+            if owner is not None and int(owner.group(1)) not in threads:
+                handler.createLock()
+                healed.append(f"{handler!r}'s lock was held by a thread that is gone")
+    return healed
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ import time
 
 from .clock import SYSTEM_CLOCK, Clock
 from .current import current, retire_current
-from .exits import signal_exit
+from .exits import finish, signal_exit
 from .links import down_of, monitor
 from .mailbox import receive_matching
 from .node_state import NODE
 from .record import ProcessRecord
-from .states import DEAD
+from .states import ALIVE, DEAD
 
 __all__ = ["reset_node", "leftovers"]
 
@@ -39,8 +39,9 @@ def reset_node(clock: Clock = SYSTEM_CLOCK, timeout: float = 10.0) -> None:
     of timers passes a ``ManualClock``). The calling thread's own process is
     retired first, and its next use of the runtime makes it a new one. A
     process that another ends and restarts meanwhile (a supervisor's child)
-    is ended too, until none is left. Raises RuntimeError naming the
-    processes still there after ``timeout`` seconds.
+    is ended too, until none is left. A process still there after
+    ``timeout`` seconds (blocked for good where no signal enters) is finished
+    on its behalf, and RuntimeError names it.
     """
     retire_current()
     try:
@@ -50,15 +51,32 @@ def reset_node(clock: Clock = SYSTEM_CLOCK, timeout: float = 10.0) -> None:
             procs = leftovers()
             if not procs:
                 break
+            if time.monotonic() >= deadline:
+                # Stuck (blocked for good in a section no signal enters): finish
+                # them on their behalf, as the reaper does, so the node is fresh.
+                for proc in procs:
+                    finish(proc)
+                stuck = ", ".join(f"{proc.pid} ({proc.lifecycle}, {proc.activity})" for proc in procs)
+                raise RuntimeError(f"reset_node: still there after {timeout} s, finished: {stuck}")
             refs = []
+            exiting = False
             for proc in procs:
-                refs.append(monitor(proc.pid))
-                signal_exit(proc, me.pid, "kill")
+                if proc.lifecycle is ALIVE:
+                    refs.append(monitor(proc.pid))
+                    signal_exit(proc, me.pid, "kill")
+                else:
+                    exiting = True  # its exit is under way: a monitor would say 'noproc' at once
             for ref in refs:
                 left = max(0.0, deadline - time.monotonic())
-                if receive_matching(down_of(ref), left, _MISSING) is _MISSING:
-                    stuck = [str(proc.pid) for proc in leftovers()]
-                    raise RuntimeError(f"reset_node: still alive after {timeout} s: {', '.join(stuck)}")
+                receive_matching(down_of(ref), left, _MISSING)
+            if exiting and not refs:
+                # Only exits under way are left: look again shortly (a monitor
+                # cannot wait for them), until they end or the deadline passes.
+                receive_matching(_never, min(0.01, max(0.0, deadline - time.monotonic())), _MISSING)
         NODE.timers.clear(clock)
     finally:
         retire_current()
+
+
+def _never(message: object) -> bool:
+    return False
