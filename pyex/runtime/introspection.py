@@ -24,6 +24,7 @@ from .frames import NO_STATE, describe_code, scan, stack_bottom, stacktrace, sta
 from .node_state import NODE
 from .record import ProcessRecord
 from .states import ALIVE, DEAD, EXITING, WAITING
+from .thread_clock import thread_cpu_seconds
 from .values import Pid, require_pid
 
 __all__ = [
@@ -117,10 +118,10 @@ def cpu_time(proc: ProcessRecord) -> float:
     if ident == threading.get_ident():
         used = time.thread_time() - proc.cpu_start
     else:
-        try:
-            used = time.clock_gettime(time.pthread_getcpuclockid(ident)) - proc.cpu_start
-        except (OSError, AttributeError, OverflowError):  # its thread just ended
+        now = thread_cpu_seconds(ident)
+        if now is None:  # its thread just ended
             return 0.0
+        used = now - proc.cpu_start
     return used if used > 0.0 else 0.0
 
 

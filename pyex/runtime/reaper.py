@@ -46,6 +46,7 @@ from .errors import ProcessExit
 from .safe_points import is_library_file
 from .services import Service
 from .states import EXITING, RUNNING
+from .thread_clock import thread_cpu_seconds
 from .thread_state import keep
 
 if TYPE_CHECKING:
@@ -178,14 +179,6 @@ def watched() -> int:
     return _count + len(_incoming)
 
 
-def _cpu_seconds(ident: int) -> float | None:
-    """The CPU time thread ``ident`` has used; None if it cannot be read."""
-    try:
-        return time.clock_gettime(time.pthread_getcpuclockid(ident))
-    except (OSError, AttributeError, OverflowError):
-        return None
-
-
 def _runnable(ident: int) -> bool:
     """True if thread ``ident`` is ready to run but waits for a CPU (Linux; False elsewhere)."""
     active: dict[int, threading.Thread] = getattr(threading, "_active", {})
@@ -210,7 +203,7 @@ def _starved(ident: int, cpu_then: float | None) -> bool:
     """
     if cpu_then is None:
         return False
-    now = _cpu_seconds(ident)
+    now = thread_cpu_seconds(ident)
     return now is not None and now - cpu_then < STARVED_CPU_SECONDS and _runnable(ident)
 
 
@@ -226,7 +219,7 @@ def _press(
         running = proc.activity is RUNNING and ident is not None
         if running and ident is not None:
             if cpu_then is None:
-                cpu_then = _cpu_seconds(ident)  # (its thread lives while the lock is held)
+                cpu_then = thread_cpu_seconds(ident)  # (its thread lives while the lock is held)
             proc.raised_into = True
             raise_safely(ident, Insist, lambda: not proc.settled)
         force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from queue import SimpleQueue
@@ -11,6 +12,7 @@ import pytest
 
 from pyex import Process, receive, spawn
 from pyex.runtime import reaper
+from pyex.runtime.thread_clock import thread_cpu_seconds
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -48,33 +50,45 @@ def test_a_process_stuck_in_a_c_call_is_finished_with_a_warning():
 def test_a_sleeping_thread_is_stuck_and_a_busy_one_ran():
     stop = threading.Event()
     ready: SimpleQueue[int] = SimpleQueue()
-
-    def busy() -> None:
-        ready.put(threading.get_ident())
-        while not stop.is_set():
-            pass
+    ran: SimpleQueue[None] = SimpleQueue()
+    go: SimpleQueue[None] = SimpleQueue()
 
     def sleeping() -> None:
         ready.put(threading.get_ident())
         stop.wait()
 
-    threads = [threading.Thread(target=busy), threading.Thread(target=sleeping)]
-    for thread in threads:
-        thread.start()
+    def busy() -> None:
+        ready.put(threading.get_ident())
+        go.get()
+        start = time.thread_time()
+        while time.thread_time() - start < 0.01:
+            pass
+        ran.put(None)  # 10 ms of CPU used since the test read its clock
+        while not stop.is_set():
+            pass
+
+    threads = [threading.Thread(target=sleeping), threading.Thread(target=busy)]
     try:
-        busy_ident, sleeping_ident = ready.get(timeout=10), ready.get(timeout=10)
-        if busy_ident != threads[0].ident:
-            busy_ident, sleeping_ident = sleeping_ident, busy_ident
+        threads[0].start()
+        sleeping_ident = ready.get(timeout=10)
         # Blocked in C: not waiting for a CPU, so not starved (it is warned of).
-        assert not reaper._runnable(sleeping_ident)
-        assert not reaper._starved(sleeping_ident, reaper._cpu_seconds(sleeping_ident))
-        # Busy: it has used CPU since, so it is not starved either.
-        before = reaper._cpu_seconds(busy_ident)
+        # (It says its ident just before it blocks: until then it may still run.)
+        deadline = time.monotonic() + 10
+        while reaper._runnable(sleeping_ident):
+            assert time.monotonic() < deadline, "a thread blocked in Event.wait() stays runnable"
+            os.sched_yield()
+        assert not reaper._starved(sleeping_ident, thread_cpu_seconds(sleeping_ident))
+        threads[1].start()
+        busy_ident = ready.get(timeout=10)
+        before = thread_cpu_seconds(busy_ident)
         assert before is not None
-        while (reaper._cpu_seconds(busy_ident) or 0) - before < 0.01:
-            time.sleep(0.001)
+        go.put(None)
+        ran.get(timeout=10)
+        # Busy: it has used CPU since, so it is not starved either.
         assert not reaper._starved(busy_ident, before)
     finally:
         stop.set()
+        go.put(None)
         for thread in threads:
-            thread.join()
+            if thread.ident is not None:
+                thread.join()
