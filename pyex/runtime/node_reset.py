@@ -17,7 +17,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .current import current, retire_current
 from .exits import finish, signal_exit
 from .links import down_of, monitor
-from .mailbox import receive_matching
+from .mailbox import receive_matching, sleep
 from .node_state import NODE
 from .record import ProcessRecord
 from .states import ALIVE, DEAD
@@ -72,11 +72,7 @@ def reset_node(clock: Clock = SYSTEM_CLOCK, timeout: float = 10.0) -> None:
             if exiting and not refs:
                 # Only exits under way are left: look again shortly (a monitor
                 # cannot wait for them), until they end or the deadline passes.
-                receive_matching(_never, min(0.01, max(0.0, deadline - time.monotonic())), _MISSING)
+                sleep(min(0.01, max(0.0, deadline - time.monotonic())))
         NODE.timers.clear(clock)
     finally:
         retire_current()
-
-
-def _never(message: object) -> bool:
-    return False
