@@ -40,16 +40,7 @@ def is_down(message: Any, ref: Any) -> bool:
 
 def down_of(ref: Any) -> Callable[[Any], bool]:
     """A receive matcher for the DOWN message of monitor ``ref``."""
-
-    def match(message: Any) -> bool:
-        return (
-            message.__class__ is tuple
-            and len(message) == 5
-            and (message[1] is ref or (isinstance(message[1], Ref) and message[1] == ref))
-            and message[0] == "DOWN"
-        )
-
-    return match
+    return lambda message: is_down(message, ref)
 
 
 def is_exit(message: Any, pid: Any) -> bool:
@@ -80,7 +71,11 @@ def is_reply(message: Any, ref: Any) -> bool:
 
 
 def reply_or_down(ref: Any) -> Callable[[Any], bool]:
-    """A receive matcher for ``(ref, reply)`` or the DOWN of monitor ``ref``: a request's end."""
+    """A receive matcher for ``(ref, reply)`` or the DOWN of monitor ``ref``: a request's end.
+
+    ``is_reply`` and ``is_down`` written out in one function: it is every
+    call's matcher, shown each message that arrives while a call waits.
+    """
 
     def match(message: Any) -> bool:
         if message.__class__ is not tuple:
