@@ -1,6 +1,8 @@
 """Raising an exception inside another thread: how a signal reaches busy code.
 
-CPython checks for a pending asynchronous exception between bytecodes, so one
+``raise_safely`` raises at the thread's next safe point (safe_points), which
+the thread finds for itself. Where that cannot be done, and for
+``raise_in_thread``: CPython checks for a pending asynchronous exception between bytecodes, so one
 raised with ``PyThreadState_SetAsyncExc`` ends even a pure-Python
 ``while True: pass``. It cannot interrupt a blocking C call; the runtime's own
 blocking waits are woken through the process's mailbox instead.
@@ -17,10 +19,10 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ProcessExit
-from .safe_points import cancel_safe_point, in_library_code, raise_at_safe_point
+from .safe_points import Verdict, cancel_safe_point, raise_at_safe_point
 
 __all__ = ["raise_in_thread", "raise_safely", "clear_pending"]
 
@@ -33,22 +35,30 @@ def raise_in_thread(ident: int, exc_type: type[BaseException]) -> bool:
     """Make the thread ``ident`` raise ``exc_type`` at its next bytecode boundary."""
     if not _filtering and issubclass(exc_type, ProcessExit):
         _filter_unraisable()
+    with _direct_lock:
+        _direct.add(ident)
     return _set(ident, exc_type) == 1
 
 
-def raise_safely(ident: int, exc_type: type[BaseException], wanted: Callable[[], bool]) -> None:
-    """``raise_in_thread``, but never into library code (see safe_points).
+def raise_safely(ident: int, exc_type: type[BaseException], verdict: Verdict) -> bool:
+    """Make thread ``ident`` raise ``exc_type`` at its next safe point (see safe_points).
 
-    A thread running the standard library's code now raises at its next safe
-    point instead, if ``wanted()`` is still true then. Call it holding the lock
-    that keeps the thread's process from settling.
+    ``verdict()``, asked in the thread there: True raises, None waits for a
+    later safe point, False drops the raise. Call it holding the lock that
+    keeps the thread's process from settling. Returns False if it could only
+    raise at once, with ``raise_in_thread`` (``verdict`` not asked).
     """
-    if in_library_code(ident) and raise_at_safe_point(ident, exc_type, wanted):
-        if not _filtering and issubclass(exc_type, ProcessExit):
-            _filter_unraisable()
-        return
+    if not _filtering and issubclass(exc_type, ProcessExit):
+        _filter_unraisable()
+    if raise_at_safe_point(ident, exc_type, verdict):
+        return True
     raise_in_thread(ident, exc_type)
+    return False
 
+
+# Threads an asynchronous exception was set for: only they may need clear_pending's walk.
+_direct: set[int] = set()
+_direct_lock = threading.Lock()
 
 _filtering = False
 
@@ -91,7 +101,11 @@ def clear_pending(ident: int | None = None) -> None:
     own = threading.get_ident()
     if ident is not None and ident != own:
         raise ValueError("clear_pending() clears the calling thread's pending exception only")
-    cancel_safe_point()  # one still waiting for a safe point, too
+    cancel_safe_point()  # one still waiting for a safe point
+    with _direct_lock:
+        if own not in _direct:
+            return
+        _direct.discard(own)
     try:
         # Setting it signals the interpreter, so the next function call takes
         # it; the loop guards against another thread clearing that signal

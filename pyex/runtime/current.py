@@ -8,6 +8,7 @@ from .binding import bind, local, unbind
 from .exits import exit_now, finish
 from .node_state import NODE
 from .record import ProcessRecord
+from .safe_points import register_thread
 from .states import DEAD
 
 __all__ = ["current", "adopt", "retire_current"]
@@ -37,6 +38,7 @@ def adopt() -> ProcessRecord:
     NODE.table.add(proc)
     bind(proc)
     _local.guard = _ThreadEndGuard(proc)
+    register_thread(adopted=True)  # exits raised into it land at safe points too
     return proc
 
 

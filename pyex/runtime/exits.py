@@ -33,7 +33,8 @@ from .binding import unbind
 from .delivery import deliver, deliver_down, wake
 from .errors import Exit, ProcessExit
 from .node_state import NODE
-from .record import ProcessRecord
+from .record import ProcessRecord, raise_verdict
+from .safe_points import cancel_safe_point
 from .states import ALIVE, DEAD, EXITING, NORMAL_RETURN, RUNNING, SHIELDED, WAITING
 from .values import Pid
 
@@ -65,7 +66,7 @@ def _raise_locked(proc: ProcessRecord, exc_type: type[BaseException]) -> bool:
         if ident == threading.get_ident():
             return True
         proc.raised_into = True
-        raise_safely(ident, exc_type, lambda: not proc.settled)
+        raise_safely(ident, exc_type, raise_verdict(proc))
     elif proc.activity is WAITING and not proc.adopted:
         wakeups.wake_to_exit(proc)
     # SHIELDED: leave() will see the new lifecycle. An adopted thread WAITING
@@ -123,6 +124,7 @@ def exit_now(proc: ProcessRecord) -> ProcessExit:
     process is watched by the reaper until its code has unwound, in case that
     code catches the exception and carries on.
     """
+    cancel_safe_point()  # a raise still on its way would only repeat this one
     if proc.adopted:
         finish(proc)
         unbind(proc)  # the thread's next use of the runtime adopts it anew
@@ -169,12 +171,8 @@ def settle(proc: ProcessRecord, outcome: Any) -> bool:
             proc.zombie = False
             hooks.zombie_gone()
     if proc.raised_into:
-        # No exception raised into the thread may outlive the process. (Only
-        # then: clear_pending costs a walk over every thread's state, and a
-        # process that raised its exit itself, from a wait, had none raised.)
+        # No exception raised into the thread may outlive the process.
         clear_pending()
-    if proc.reaping:
-        reaper.disarm()
     return crashed
 
 

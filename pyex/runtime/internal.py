@@ -74,6 +74,7 @@ from .requests import (
     open_request,
     send_request,
 )
+from .safe_points import register_thread
 from .spawning import describe_call, start_process
 from .taking import NOTHING, UNSET, has_messages, mark, take
 from .thread_state import keep as keep_thread_local
@@ -250,6 +251,7 @@ def run_here(
     (an adopted one is retired first).
     """
     retire_current()
+    register_thread(adopted=True)  # (so exits raised into it land at safe points)
     proc = ProcessRecord((fun, (), {}), initial_call or describe_call(fun, 0))
     pid = NODE.table.add(proc)
     on_start(pid)

@@ -1,14 +1,13 @@
 """Making sure that a process an exit signal ended does end.
 
-A signal reaches running code as an asynchronous exception (see async_exc),
-and user code can catch it: ``except BaseException: pass`` in a loop, a
-``finally`` that blocks, a thread stuck in a C call. So every process that was
-told to exit while running its own code is watched here until that code has
-unwound (``exits.settle``). Until then the exception is raised into its
-thread again every ``RETRY_SECONDS``, as ``Insist``: when the code catches that
-one, it arms a trace function in the thread that raises once more at the next
-line of the user's code (the handler that caught it), so that the exception
-leaves a handler that swallows it, one handler per try.
+A signal reaches running code as an exception raised at its next safe point
+(see safe_points), and user code can catch it: ``except BaseException: pass``
+in a loop, a ``finally`` that blocks, a thread stuck in a C call. So every
+process that was told to exit while running its own code is watched here
+until that code has unwound (``exits.settle``). Until then the exception is
+raised into its thread again every ``RETRY_SECONDS``, as ``Insist``, which is
+``Repeating``: when a handler has swallowed it, it is raised again at the
+next safe point after the handler, one handler per try.
 
 A process still running ``FORCE_AFTER`` seconds after it was told (stuck in a
 C call, say) is finished on its behalf: its links and monitors hear of its
@@ -16,9 +15,8 @@ exit, its pid and name are freed, and a warning is logged -- unless its
 thread has been waiting for a CPU all along (a kill of thousands on a busy
 machine: not stuck, only not run yet), which is finished silently. Its thread, which no
 longer stands for any process, is still pressed until it unwinds and returns to
-the pool: Python has no way to stop a thread blocked in C, nor one that nests
-handlers that swallow the exit (a trace function's exception leaves only one:
-CPython turns tracing off when it raises). Such a thread calling the runtime
+the pool: Python has no way to stop a thread blocked in C, nor one that
+keeps the exceptions it catches. Such a thread calling the runtime
 again is made to idle there, so that it does not burn CPU meanwhile.
 
 So a kill takes effect for every other process within ``FORCE_AFTER`` seconds,
@@ -31,23 +29,20 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import os
-import sys
 import threading
 import time
 from collections import deque
 from queue import Empty, SimpleQueue
-from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import hooks, service_log
 from .async_exc import raise_safely
 from .errors import ProcessExit
-from .safe_points import is_library_file
+from .record import raise_verdict
+from .safe_points import Repeating
 from .services import Service
 from .states import EXITING, RUNNING
 from .thread_clock import thread_cpu_seconds
-from .thread_state import keep
 
 if TYPE_CHECKING:
     from .record import ProcessRecord
@@ -57,8 +52,6 @@ Finisher = Callable[["ProcessRecord"], None]
 __all__ = [
     "watch",
     "watched",
-    "stop_frames_at",
-    "disarm",
     "Insist",
     "RETRY_SECONDS",
     "FORCE_AFTER",
@@ -83,13 +76,6 @@ _wakeup: SimpleQueue[None] = SimpleQueue()
 _count = 0  # processes watched now (read by tests; written by the reaper's thread)
 
 
-_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
-_armed = threading.local()
-keep(_armed)  # a worker thread's trace state outlives its process
-# The code object of workers.run: frames above it are the worker's, not the user's.
-_run_code: CodeType | None = None
-
-
 def zombie_exit(proc: ProcessRecord) -> ProcessExit:
     """The exit to raise in a zombie (finished here while its code runs on) that calls the runtime.
 
@@ -99,61 +85,8 @@ def zombie_exit(proc: ProcessRecord) -> ProcessExit:
     time.sleep(GIVE_UP_SECONDS)
     return ProcessExit(proc.exit_reason)
 
-def stop_frames_at(code: CodeType) -> None:
-    """Tell the reaper the worker's runner: the frames above it are not the user's."""
-    global _run_code
-    _run_code = code
-
-
-def _stop(frame: FrameType, event: str, arg: Any) -> Any:
-    """Trace function of a thread whose code swallowed its exit: raise it again.
-
-    Never inside library code but as a function starts (see safe_points).
-    """
-    filename = frame.f_code.co_filename
-    if filename.startswith(_RUNTIME_DIR) or (event != "call" and is_library_file(filename)):
-        return None
-    # Raising from a trace function also turns tracing off in this thread.
-    raise ProcessExit()
-
-
-def _arm() -> None:
-    """Make the calling thread raise ProcessExit at the next line of user code."""
-    found = False
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_code is not _run_code:
-        if not frame.f_code.co_filename.startswith(_RUNTIME_DIR):
-            frame.f_trace = _stop
-            found = True
-        frame = frame.f_back
-    if found:  # else it was caught by the runtime's own runner: nothing to stop
-        if not getattr(_armed, "on", False):
-            _armed.on = True
-            _armed.previous = sys.gettrace()
-        sys.settrace(_stop)
-
-
-def disarm() -> None:
-    """Undo _arm() in the calling thread (its process has settled); cheap if not armed."""
-    if getattr(_armed, "on", False):
-        _armed.on = False
-        previous, _armed.previous = _armed.previous, None
-        sys.settrace(previous)
-
-
-class Insist(ProcessExit):
-    """The exit, raised again into code that caught it.
-
-    Created in the target thread when the exception is caught, it arms the
-    trace function there (see the module's docstring).
-    """
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        try:
-            _arm()
-        except Exception:  # never fail where the exception is being raised
-            pass
+class Insist(ProcessExit, Repeating):
+    """The exit, raised again into code that caught it (and again, one handler per try)."""
 
 
 def watch(proc: ProcessRecord, finish: Finisher) -> None:
@@ -221,7 +154,7 @@ def _press(
             if cpu_then is None:
                 cpu_then = thread_cpu_seconds(ident)  # (its thread lives while the lock is held)
             proc.raised_into = True
-            raise_safely(ident, Insist, lambda: not proc.settled)
+            raise_safely(ident, Insist, raise_verdict(proc))
         force = running and proc.lifecycle is EXITING and age >= FORCE_AFTER
         if force:
             assert ident is not None

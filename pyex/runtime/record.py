@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 from .states import ALIVE, RUNNING
 from .values import Pid, Ref
 
-__all__ = ["ProcessRecord", "Target"]
+__all__ = ["ProcessRecord", "Target", "raise_verdict"]
 
 # What a spawned process runs: (function, args, kwargs).
 Target = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -138,3 +138,19 @@ class ProcessRecord:
 
     def __repr__(self) -> str:
         return f"<ProcessRecord {self.pid} {self.lifecycle}>"
+
+
+def raise_verdict(proc: ProcessRecord) -> Callable[[], bool | None]:
+    """Whether an exception raised into ``proc``'s thread may land now (safe_points' verdict).
+
+    Asked by the thread itself: False once its process has settled (never);
+    None while it is in one of the runtime's sections, which raise for
+    themselves (later); True while it runs its code.
+    """
+
+    def verdict() -> bool | None:
+        if proc.settled:
+            return False
+        return True if proc.activity is RUNNING else None
+
+    return verdict

@@ -1,48 +1,67 @@
-"""Where an exit may land: never inside the standard library's own code.
+"""Where an exit may land: at a safe point of the process's own code, as the thread decides.
 
-An exit signal reaches running code as an asynchronous exception (async_exc),
-raised at the thread's next check point. Landing in the standard library's
-code can break its invariants for every other process: ``logging``'s
-``Handler.handle`` does ``self.acquire()`` and only then ``try:``, so an
-exception raised just after the lock was taken leaves the handler's lock held
-for ever -- no process can log again, and the interpreter cannot exit.
+An exit signal, an interrupt or the reaper's insistence reaches a running
+process's thread as an exception raised from outside. Landing in the standard
+library's code can break its invariants for every other process: ``logging``'s
+``Handler.handle`` does ``self.acquire()`` and only then ``try:``, and calls
+``self.release()`` from its ``finally`` -- an exception raised just after the
+lock was taken, or as ``release`` starts, leaves the handler's lock held for
+ever: no process can log again, and the interpreter cannot exit.
 
-So the runtime raises into a thread directly only while the thread's
-innermost Python frame is not library code (the standard library, or a frozen
-module such as importlib's). The exception then lands at the thread's very
-next check point: in that frame, or at the entry of the next function it
-calls, before a line of it has run -- never between a library's ``acquire()``
-and its ``try``. User code that a library calls back while holding a lock (a
-handler's ``emit``) is not library code: an exit landing there unwinds through
-the library's ``finally``, which releases the lock.
+So an exception is raised only at a *safe point*, in code that is not the
+standard library's (nor a frozen module's): the start of a function, before
+any of it has run (not an ``__exit__``, which a with statement relies on, nor
+a generator's: its resumption may be a close() in a finalizer), or the start
+of a loop's round. Not at any line: a with statement's ``__exit__``
+call runs at the start of the ``with`` line again, outside the block's
+handler, and a ``finally``'s lines are cleanup. User code that a library calls
+back while holding a lock (a handler's ``emit``) has safe points: the
+exception unwinds through the library's ``finally``, which releases the lock.
 
-A worker thread found in library code gets a trace function instead
-(``raise_at_safe_point``), installed from outside on its thread state as
-CPython's own ``threading.settrace_all_threads`` does in 3.12: at the next
-*call* event (a function about to start: nothing of it has run) it removes
-itself and raises the exception there. A thread
-blocked in C never gets there; the reaper finishes its process on its behalf
-as before. A trace function the thread had (a debugger's) is replaced: the
-thread is being stopped.
+And the thread decides that for itself. Looking from outside at where it runs
+and then raising would race with it: between the look and the raise it can
+enter ``logging``. Instead the raiser installs a trace function on the
+thread's state (as CPython's ``threading.settrace_all_threads`` does in 3.12);
+at the thread's next trace event it traces its stack, and at the first safe
+point it asks ``verdict()`` -- True: raise now; None: not yet (the process is
+inside one of the runtime's sections, which raise for themselves); False:
+never (the process has settled) -- and raises from the trace function, which
+lands the exception exactly there. A thread blocked in C gets there once the
+call returns; the reaper finishes its process on its behalf meanwhile. A trace
+function the thread had (a debugger's) is replaced.
+
+CPython turns tracing off when a trace function raises, so one raise is one
+exception. A ``Repeating`` exception comes back: when a handler that caught it
+is done with it (the object is freed in the thread), it is raised again at
+the next safe point, one handler per try, until the code has unwound.
+
+Without CPython's ``_PyEval_SetTrace`` (another Python), or for a thread not
+registered here, the raise falls back to an asynchronous exception (async_exc).
 """
 
 from __future__ import annotations
 
 import ctypes
+import dis
+import inspect
 import os
 import sys
 import threading
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any, Callable
 
 __all__ = [
-    "in_library_code",
     "is_library_file",
     "register_thread",
     "unregister_thread",
+    "stop_frames_at",
     "raise_at_safe_point",
     "cancel_safe_point",
+    "Repeating",
+    "Verdict",
 ]
+
+Verdict = Callable[[], bool | None]  # True: raise now; None: not yet; False: never
 
 # The standard library's folder: that of a module every Python has.
 _STDLIB = os.path.dirname(os.path.abspath(threading.__file__)) + os.sep
@@ -65,104 +84,275 @@ def is_library_file(filename: str) -> bool:
     return known
 
 
-def in_library_code(ident: int, frames: dict[int, FrameType] | None = None) -> bool:
-    """True while the thread ``ident`` runs library code (its innermost Python frame).
-
-    ``frames`` is ``sys._current_frames()``, if the caller already has it.
-    """
-    if frames is None:
-        frames = sys._current_frames()
-    frame = frames.get(ident)
-    return frame is not None and is_library_file(frame.f_code.co_filename)
-
-
-# -- raising at the next safe point ---------------------------------------------
+# -- CPython's API --------------------------------------------------------------
 
 _TRACE_FUNC = ctypes.PYFUNCTYPE(
     ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
 )
-_thread_state = ctypes.pythonapi.PyThreadState_Get
+_api = ctypes.pythonapi
+_thread_state = _api.PyThreadState_Get
 _thread_state.restype = ctypes.c_void_p
 _thread_state.argtypes = []
+_interpreter = _api.PyInterpreterState_Get
+_interpreter.restype = ctypes.c_void_p
+_interpreter.argtypes = []
+_first_state = _api.PyInterpreterState_ThreadHead
+_first_state.restype = ctypes.c_void_p
+_first_state.argtypes = [ctypes.c_void_p]
+_next_state = _api.PyThreadState_Next
+_next_state.restype = ctypes.c_void_p
+_next_state.argtypes = [ctypes.c_void_p]
 try:
-    _set_trace: Any = ctypes.pythonapi._PyEval_SetTrace
+    _set_trace: Any = _api._PyEval_SetTrace
     _set_trace.restype = ctypes.c_int
     _set_trace.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-except AttributeError:  # not CPython 3.10/3.11's API: raise directly, as before
+except AttributeError:  # not CPython's API: the raise falls back to async_exc
     _set_trace = None
 
-_states: dict[int, int] = {}  # thread ident -> its PyThreadState*, for registered threads
-# thread ident -> (exception type, still wanted?) for threads whose tracer is set
-_pending: dict[int, tuple[type[BaseException], Callable[[], bool]]] = {}
-_lock = threading.Lock()
+
+def _state_exists(state: int) -> bool:
+    """True if ``state`` is one of the interpreter's thread states now (call with the GIL)."""
+    current = _first_state(_interpreter())
+    while current:
+        if current == state:
+            return True
+        current = _next_state(current)
+    return False
 
 
-def register_thread() -> None:
-    """Called by a worker thread as it starts: it may be traced from outside."""
+# -- threads that may be traced from outside -------------------------------------
+
+# thread ident -> (its PyThreadState*, whether the thread is a plain one the
+# runtime adopted: such a thread does not unregister, so its state is checked)
+_states: dict[int, tuple[int, bool]] = {}
+_pending: dict[int, _Raise] = {}  # thread ident -> what it is to raise at its next safe point
+# Guards _states and _pending. Re-entrant, and no Python function is called
+# while it is held: a trace event or a finalizer (Repeating's) may run in the
+# middle of any code, and takes it too.
+_lock = threading.RLock()
+_stop_code: list[CodeType] = []  # the worker's runner: its frame and those below are not traced
+
+
+class _Raise:
+    """What a thread is to raise at its next safe point, and whether it still is."""
+
+    __slots__ = ("exc_type", "verdict")
+
+    def __init__(self, exc_type: type[BaseException], verdict: Verdict) -> None:
+        self.exc_type = exc_type
+        self.verdict = verdict
+
+
+def register_thread(adopted: bool = False) -> None:
+    """Called by a thread that runs processes: it may be traced from outside.
+
+    A worker thread calls ``unregister_thread`` before it ends; an ``adopted``
+    (plain) thread need not: its state is looked up before each use.
+    """
     if _set_trace is not None:
-        _states[threading.get_ident()] = _thread_state()
+        state = _thread_state()
+        with _lock:
+            _states[threading.get_ident()] = (state, adopted)
 
 
 def unregister_thread() -> None:
     """Called by a worker thread before it ends (its thread state is freed after)."""
-    _states.pop(threading.get_ident(), None)
-    _pending.pop(threading.get_ident(), None)
+    ident = threading.get_ident()
+    with _lock:
+        _states.pop(ident, None)
+        _pending.pop(ident, None)
 
 
-def _trace(obj: Any, frame: Any, what: int, arg: Any) -> int:
-    """The C-level tracer set from outside: hand over to a Python-level one at once.
+def stop_frames_at(code: CodeType) -> None:
+    """The code of the worker's runner: its frame and those below it are the runtime's."""
+    _stop_code[:] = [code]
 
-    Nothing is raised here (an exception cannot leave a ctypes callback); the
-    Python-level ``_at_call`` raises through CPython's own trace machinery.
+
+def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verdict) -> bool:
+    """Make thread ``ident`` raise ``exc_type`` at its next safe point; False if it cannot.
+
+    Call it holding the lock that keeps the thread alive (its process's, while
+    the process has not settled). ``verdict()`` is asked in the thread, at the
+    safe point (see the module's docstring). A raise still pending is replaced.
+    """
+    if _set_trace is None:
+        return False
+    entry = _Raise(exc_type, verdict)  # (no Python-level call under _lock: see _lock)
+    with _lock:
+        known = _states.get(ident)
+    if known is None:
+        return False
+    state, adopted = known
+    if adopted and not _state_exists(state):
+        # That thread has ended. (One that is ending waits for the lock the
+        # caller holds: its state lives until the caller lets go.)
+        with _lock:
+            if _states.get(ident) == known:
+                del _states[ident]
+        return False
+    with _lock:
+        if _states.get(ident) != known:
+            return False
+        _pending[ident] = entry
+        # Under the lock: the thread, which takes it to find its raise, sees
+        # either no tracer yet or this one with the raise in place.
+        _set_trace(state, _handover_address, None)
+    return True
+
+
+def cancel_safe_point() -> None:
+    """In a thread whose process settled: forget a raise still pending, and its tracing."""
+    ident = threading.get_ident()
+    if ident not in _pending:
+        return
+    with _lock:
+        _pending.pop(ident, None)
+    if sys.gettrace() in (None, _at_event):
+        sys.settrace(None)
+
+
+# -- in the thread ---------------------------------------------------------------
+
+
+def _handover(obj: Any, frame_address: Any, what: int, arg: Any) -> int:
+    """The C-level tracer set from outside: at the thread's next event, trace in Python.
+
+    Nothing is raised here (an exception cannot leave a ctypes callback): the
+    Python-level ``_at_event`` raises, through CPython's own trace machinery.
     """
     try:
-        sys.settrace(_at_call)
+        with _lock:
+            wanted = threading.get_ident() in _pending
+        if wanted:
+            _trace_stack(ctypes.cast(frame_address, ctypes.py_object).value)
+            sys.settrace(_at_event)
+        else:
+            sys.settrace(None)
     except BaseException:  # nothing may escape a C trace function
         pass
     return 0
 
 
-def _at_call(frame: FrameType, event: str, arg: Any) -> Any:
-    """Raise the pending exception as the next function starts: nothing of it has run."""
-    if event != "call":
-        return None
-    with _lock:
-        entry = _pending.pop(threading.get_ident(), None)
-    sys.settrace(None)
-    if entry is not None and entry[1]():
-        # Raised from a trace function: it lands in the starting frame, and
-        # CPython turns tracing off.
-        raise entry[0]
-    return None
+_handover_tracer = _TRACE_FUNC(_handover)
+_handover_address = ctypes.cast(_handover_tracer, ctypes.c_void_p).value
 
 
-_tracer = _TRACE_FUNC(_trace)
-_tracer_address = ctypes.cast(_tracer, ctypes.c_void_p).value
+def _trace_stack(frame: FrameType | None) -> None:
+    """Have ``frame`` and its callers, up to the worker's runner, traced line by line.
 
-
-def raise_at_safe_point(
-    ident: int, exc_type: type[BaseException], wanted: Callable[[], bool]
-) -> bool:
-    """Make thread ``ident`` raise ``exc_type`` at its next safe point; False if it cannot.
-
-    Call it holding the lock that keeps the thread alive (its process's, while
-    the process has not settled). ``wanted()`` is asked in the thread, just
-    before raising: False (the process settled meanwhile) raises nothing.
+    Library frames are left out: the code they return to is traced.
     """
-    state = _states.get(ident)
-    if state is None or _set_trace is None:
-        return False
-    with _lock:
-        _pending[ident] = (exc_type, wanted)
-    _set_trace(state, _tracer_address, None)
-    return True
+    stop = _stop_code[0] if _stop_code else None
+    while frame is not None and frame.f_code is not stop:
+        if not is_library_file(frame.f_code.co_filename):
+            frame.f_trace = _at_event
+        frame = frame.f_back
 
 
-def cancel_safe_point() -> None:
-    """In a thread whose process settled: drop a tracer set by raise_at_safe_point."""
+def _untrace_stack(frame: FrameType | None) -> None:
+    """Undo _trace_stack, and stop tracing the thread."""
+    while frame is not None:
+        if frame.f_trace is _at_event:
+            frame.f_trace = None
+        frame = frame.f_back
+    sys.settrace(None)
+
+
+def _loop_heads(code: CodeType) -> frozenset[int]:
+    """The offsets in ``code`` that a backward jump goes to: where a loop's round begins."""
+    heads = _heads.get(code)
+    if heads is None:
+        heads = frozenset(
+            ins.argval
+            for ins in dis.get_instructions(code)
+            if (ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs)
+            and isinstance(ins.argval, int)
+            and ins.argval <= ins.offset
+            and "NO_INTERRUPT" not in ins.opname  # (the loops of await and yield from)
+        )
+        if len(_heads) >= 10_000:
+            _heads.clear()
+        _heads[code] = heads
+    return heads
+
+
+_heads: dict[CodeType, frozenset[int]] = {}
+# Functions whose start is no safe point: the cleanup a with statement relies on,
+# and generators and coroutines, whose "start" may be a resumption by close() from
+# a finalizer (all() done with a generator expression), where an exception is lost.
+_CLEANUPS = frozenset({"__exit__", "__aexit__", "__del__"})
+_RESUMABLE = (
+    inspect.CO_GENERATOR
+    | inspect.CO_COROUTINE
+    | inspect.CO_ASYNC_GENERATOR
+    | inspect.CO_ITERABLE_COROUTINE
+)
+
+
+def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
+    """The Python-level tracer: raise the pending exception at the first safe point.
+
+    Safe points, in code that is not the standard library's: the start of a
+    function (before any of it has run; not an ``__exit__``), and the start of
+    a loop's round (a backward jump's target). Not any line: a with
+    statement's ``__exit__`` call, for one, runs at the start of the ``with``
+    line again, outside the block's handler.
+    """
+    code = frame.f_code
+    if is_library_file(code.co_filename):
+        if event != "call":
+            frame.f_trace = None  # (a line traced as _trace_stack walked past it)
+        return None  # its lines are not safe points: not traced
+    if event == "call":
+        if code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
+            return _at_event
+    elif event != "line" or frame.f_lasti not in _loop_heads(code):
+        return _at_event
     ident = threading.get_ident()
-    if ident in _pending:
-        with _lock:
-            entry = _pending.pop(ident, None)
-        if entry is not None and sys.gettrace() in (None, _at_call):
-            _set_trace(_thread_state(), None, None)
+    with _lock:
+        entry = _pending.get(ident)
+    if entry is None:  # cancelled, or raised already: this tracer is stale
+        _untrace_stack(frame)
+        return None
+    verdict = entry.verdict()
+    if verdict is None:
+        return _at_event  # in a runtime section: at a safe point after it
+    with _lock:
+        if _pending.get(ident) is entry:
+            del _pending[ident]
+    _untrace_stack(frame)
+    if not verdict:
+        return None
+    exc = entry.exc_type()
+    if isinstance(exc, Repeating):
+        exc.repeat = (ident, entry.verdict)
+    try:
+        # Raised from a trace function, it lands in this frame, right here;
+        # CPython turns tracing off.
+        raise exc
+    finally:
+        del exc  # (no reference from this frame, which its traceback holds)
+
+
+class Repeating(BaseException):
+    """An exception raised again at the next safe point each time a handler swallows it."""
+
+    repeat: tuple[int, Verdict] | None = None  # (thread, verdict) once raised at a safe point
+
+    def __del__(self) -> None:
+        repeat = self.repeat
+        if repeat is None or repeat[0] != threading.get_ident():
+            return
+        ident, verdict = repeat
+        try:
+            if verdict() is False:
+                return
+            entry = _Raise(type(self), verdict)
+            with _lock:
+                if ident in _pending:
+                    return  # another raise is on its way
+                _pending[ident] = entry
+            _trace_stack(sys._getframe(1))
+            sys.settrace(_at_event)
+        except BaseException:  # never fail in a finalizer
+            pass

@@ -13,11 +13,11 @@ import threading
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from . import futex_hash, reaper
+from . import futex_hash
 from .binding import bind, local, unbind
 from .exits import begin, finish, settle
 from .record import ProcessRecord
-from .safe_points import register_thread, unregister_thread
+from .safe_points import register_thread, stop_frames_at, unregister_thread
 from .states import NORMAL_RETURN
 from .thread_state import keep, reset_locals, run_fresh
 
@@ -165,7 +165,7 @@ def run(proc: ProcessRecord) -> None:
     unbind()
 
 
-reaper.stop_frames_at(run.__code__)
+stop_frames_at(run.__code__)
 
 
 def report_crash(pid: Any, exc: BaseException) -> None:
