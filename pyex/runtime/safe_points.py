@@ -130,7 +130,10 @@ _pending: dict[int, _Raise] = {}  # thread ident -> what it is to raise at its n
 # while it is held: a trace event or a finalizer (Repeating's) may run in the
 # middle of any code, and takes it too.
 _lock = threading.RLock()
-_stop_code: list[CodeType] = []  # the worker's runner: its frame and those below are not traced
+# The runtime's runners (a worker's loop, its run of one process): their frames,
+# those below them and the calls they make themselves (settling the process's
+# exit) are no safe points.
+_runners: set[CodeType] = set()
 
 
 class _Raise:
@@ -163,9 +166,9 @@ def unregister_thread() -> None:
         _pending.pop(ident, None)
 
 
-def stop_frames_at(code: CodeType) -> None:
-    """The code of the worker's runner: its frame and those below it are the runtime's."""
-    _stop_code[:] = [code]
+def stop_frames_at(*codes: CodeType) -> None:
+    """The code of the runtime's runners: their frames, those below and their calls are its own."""
+    _runners.update(codes)
 
 
 def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verdict) -> bool:
@@ -242,8 +245,8 @@ def _trace_stack(frame: FrameType | None) -> None:
 
     Library frames are left out: the code they return to is traced.
     """
-    stop = _stop_code[0] if _stop_code else None
-    while frame is not None and frame.f_code is not stop:
+    runners = _runners
+    while frame is not None and frame.f_code not in runners:
         if not is_library_file(frame.f_code.co_filename):
             frame.f_trace = _at_event
         frame = frame.f_back
@@ -306,6 +309,12 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
     if event == "call":
         if code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
             return _at_event
+        caller = frame.f_back
+        if caller is not None and caller.f_code in _runners:
+            return None  # the runner's own step (settling the exit): it must not be undone
+    elif code in _runners:
+        frame.f_trace = None
+        return None
     elif event != "line" or frame.f_lasti not in _loop_heads(code):
         return _at_event
     ident = threading.get_ident()

@@ -165,7 +165,7 @@ def run(proc: ProcessRecord) -> None:
     unbind()
 
 
-stop_frames_at(run.__code__)
+stop_frames_at(run.__code__, _serve.__code__)
 
 
 def report_crash(pid: Any, exc: BaseException) -> None:

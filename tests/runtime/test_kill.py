@@ -16,7 +16,7 @@ import pytest
 
 from pyex import Process, info, processes, receive, send, spawn, spawn_link, spawn_monitor
 from pyex import self as self_pid
-from pyex.runtime import reaper
+from pyex.runtime import reaper, workers
 from pyex.runtime.errors import ProcessExit
 from tests.helpers import eventually, wait_down, wait_exit
 
@@ -474,3 +474,23 @@ def test_the_killer_can_be_killed_while_killing():
         Process.exit(child, "kill")
         wait_exit(child)
     eventually(lambda: all(proc.lifecycle is ALIVE for proc in NODE.table.live()), timeout=10)
+
+
+
+def test_a_process_killed_in_its_last_c_call_settles_when_the_call_returns():
+    # Killed while blocked in C, it is finished for everyone else at once;
+    # when the call returns its code ends, and the exit still pending must not
+    # be raised into the runtime's settling of it (again and again): the
+    # thread comes back to the pool.
+    def body(parent):
+        ready(parent)
+        time.sleep(0.3)
+
+    me = self_pid()
+    pid = spawn(body, me)
+    receive(("ready", pid), timeout=5)
+    ref = Process.monitor(pid)
+    Process.exit(pid, "kill")
+    assert wait_down(ref, timeout=5) == "killed"
+    eventually(lambda: reaper.watched() == 0, timeout=5)
+    eventually(lambda: workers.idle_count() == workers.thread_count(), timeout=5)
