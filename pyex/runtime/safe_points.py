@@ -139,11 +139,21 @@ _runners: set[CodeType] = set()
 class _Raise:
     """What a thread is to raise at its next safe point, and whether it still is."""
 
-    __slots__ = ("exc_type", "verdict")
+    __slots__ = ("exc_type", "verdict", "frame")
 
     def __init__(self, exc_type: type[BaseException], verdict: Verdict) -> None:
         self.exc_type = exc_type
         self.verdict = verdict
+        # The frame the thread ran when the raise was asked for, made to report
+        # each instruction: a loop on one line (``while True: pass``) has no
+        # other event for the tracer to take.
+        self.frame: FrameType | None = None
+
+    def done(self) -> None:
+        """The raise is taken or dropped: the frame reports lines only again."""
+        frame, self.frame = self.frame, None
+        if frame is not None:
+            frame.f_trace_opcodes = False
 
 
 def register_thread(adopted: bool = False) -> None:
@@ -193,13 +203,21 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
             if _states.get(ident) == known:
                 del _states[ident]
         return False
+    frame = sys._current_frames().get(ident)
+    if frame is not None and not is_library_file(frame.f_code.co_filename):
+        frame.f_trace_opcodes = True
+        entry.frame = frame
     with _lock:
         if _states.get(ident) != known:
+            entry.done()
             return False
+        previous = _pending.get(ident)
         _pending[ident] = entry
         # Under the lock: the thread, which takes it to find its raise, sees
         # either no tracer yet or this one with the raise in place.
         _set_trace(state, _handover_address, None)
+    if previous is not None:
+        previous.done()
     return True
 
 
@@ -209,7 +227,9 @@ def cancel_safe_point() -> None:
     if ident not in _pending:
         return
     with _lock:
-        _pending.pop(ident, None)
+        entry = _pending.pop(ident, None)
+    if entry is not None:
+        entry.done()
     if sys.gettrace() in (None, _at_event):
         sys.settrace(None)
 
@@ -262,20 +282,66 @@ def _untrace_stack(frame: FrameType | None) -> None:
 
 
 def _loop_heads(code: CodeType) -> frozenset[int]:
-    """The offsets in ``code`` that a backward jump goes to: where a loop's round begins."""
+    """The offsets in ``code`` where a loop's round begins (the heads of its cycles).
+
+    Not every backward jump's target: Python 3.12 places handlers and some
+    blocks after the code they return to. A head is where a cycle of the
+    control flow (jumps, fall-throughs, exception handlers) closes, found by
+    a depth-first walk; the ``NO_INTERRUPT`` cycles of ``await`` and
+    ``yield from`` are left out.
+    """
     heads = _heads.get(code)
     if heads is None:
-        heads = frozenset(
-            ins.argval
-            for ins in dis.get_instructions(code)
-            if (ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs)
-            and isinstance(ins.argval, int)
-            and ins.argval <= ins.offset
-            and "NO_INTERRUPT" not in ins.opname  # (the loops of await and yield from)
-        )
+        heads = frozenset(_cycle_heads(code))
         if len(_heads) >= 10_000:
             _heads.clear()
         _heads[code] = heads
+    return heads
+
+
+_ENDS = frozenset(
+    {"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD",
+     "JUMP_BACKWARD", "JUMP_ABSOLUTE", "JUMP", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_NO_INTERRUPT"}
+)  # instructions after which control does not fall through
+
+
+def _cycle_heads(code: CodeType) -> set[int]:
+    instructions = list(dis.get_instructions(code))
+    edges: dict[int, list[int]] = {ins.offset: [] for ins in instructions}
+    for here, ins in enumerate(instructions):
+        out = edges[ins.offset]
+        if (ins.opcode in dis.hasjrel or ins.opcode in dis.hasjabs) and isinstance(ins.argval, int):
+            if "NO_INTERRUPT" not in ins.opname and ins.argval in edges:
+                out.append(ins.argval)
+        if ins.opname not in _ENDS and here + 1 < len(instructions):
+            out.append(instructions[here + 1].offset)
+    for entry in getattr(dis.Bytecode(code), "exception_entries", ()):  # (3.11 and later)
+        for offset in range(entry.start, entry.end, 2):
+            if offset in edges:
+                edges[offset].append(entry.target)
+    heads: set[int] = set()
+    if not instructions:
+        return heads
+    # Iterative depth-first walk: an edge to an offset on the walk's path closes a cycle.
+    on_path: set[int] = set()
+    seen: set[int] = set()
+    start = instructions[0].offset
+    stack = [(start, iter(edges[start]))]
+    on_path.add(start)
+    seen.add(start)
+    while stack:
+        node, successors = stack[-1]
+        for successor in successors:
+            if successor in on_path:
+                heads.add(successor)
+            elif successor not in seen:
+                seen.add(successor)
+                on_path.add(successor)
+                stack.append((successor, iter(edges[successor])))
+                break
+        else:
+            stack.pop()
+            on_path.discard(node)
     return heads
 
 
@@ -315,7 +381,7 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
     elif code in _runners:
         frame.f_trace = None
         return None
-    elif event != "line" or frame.f_lasti not in _loop_heads(code):
+    elif (event != "line" and event != "opcode") or frame.f_lasti not in _loop_heads(code):
         return _at_event
     ident = threading.get_ident()
     with _lock:
@@ -329,6 +395,7 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
     with _lock:
         if _pending.get(ident) is entry:
             del _pending[ident]
+    entry.done()
     _untrace_stack(frame)
     if not verdict:
         return None

@@ -494,3 +494,15 @@ def test_a_process_killed_in_its_last_c_call_settles_when_the_call_returns():
     assert wait_down(ref, timeout=5) == "killed"
     eventually(lambda: reaper.watched() == 0, timeout=5)
     eventually(lambda: workers.idle_count() == workers.thread_count(), timeout=5)
+
+
+def test_a_kill_ends_a_loop_on_one_line():
+    # ``while True: pass`` on one line jumps to itself: no line starts, no
+    # call -- the kill still finds its safe point, and the code unwinds.
+    me = self_pid()
+    pid = spawn(lambda: (send(me, ("ready", self_pid())), exec("while True: pass")))
+    receive(("ready", pid), timeout=5)
+    ref = Process.monitor(pid)
+    Process.exit(pid, "kill")
+    assert wait_down(ref, timeout=5) == "killed"
+    eventually(lambda: reaper.watched() == 0, timeout=5)

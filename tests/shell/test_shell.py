@@ -267,3 +267,11 @@ def test_a_partial_line_from_another_process_is_not_lost(shell):
     shell.eval("spawn(lambda: print('no newline', end=''))")
     seen: list[str] = []
     eventually(lambda: seen.append(shell.background_output()) or "".join(seen) == "no newline")
+
+
+def test_an_eval_timeout_interrupts_a_loop_on_one_line(shell):
+    pid = shell.pid
+    with pytest.raises(TimeoutError, match="was interrupted"):
+        shell.eval("while True: pass", timeout=0.3)
+    assert shell.pid == pid  # interrupted, not killed
+    assert shell.eval("1 + 1").value == 2
