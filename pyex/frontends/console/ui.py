@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import select
@@ -19,7 +20,7 @@ import signal
 import sys
 import termios
 import time
-from typing import Any
+from typing import Any, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app_or_none, run_in_terminal
@@ -438,7 +439,40 @@ def main(argv: list[str] | None = None) -> int:
     color = not options.no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     prompt = PromptProcess(options.commands, options.events, color)
     signal.signal(signal.SIGINT, prompt.count_sigint)
-    return prompt.run()
+    with _ctrl_d_kept():
+        return prompt.run()
+
+
+@contextlib.contextmanager
+def _ctrl_d_kept() -> Iterator[None]:
+    """While pyex runs, Ctrl+D typed with no prompt up waits for the next prompt, as a key.
+
+    A cooked terminal turns Ctrl+D into an end of file for whoever reads next
+    and keeps nothing: pressed as a question (``input()``) comes up, before
+    the prompt reads the terminal, it was lost. With the terminal's EOF
+    character disabled it stays in the input as the key, and the prompt gets it.
+    """
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+        disabled = os.fpathconf(fd, "PC_VDISABLE")
+    except (termios.error, OSError, ValueError, AttributeError):
+        yield
+        return
+    changed = termios.tcgetattr(fd)
+    changed[6][termios.VEOF] = bytes([disabled]) if disabled >= 0 else b"\0"
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, changed)
+    except termios.error:
+        yield
+        return
+    try:
+        yield
+    finally:
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+        except termios.error:
+            pass
 
 
 if __name__ == "__main__":
