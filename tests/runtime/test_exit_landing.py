@@ -63,6 +63,15 @@ def landed_at(exc: BaseException) -> str:
     return landed
 
 
+def kill_when_ready(body) -> None:
+    """Spawn ``body(parent)``, which sends ('ready', pid) when it is busy; kill it; await its DOWN."""
+    pid = spawn(body, self_pid())
+    receive(("ready", pid), timeout=5)
+    ref = Process.monitor(pid)
+    Process.exit(pid, "kill")
+    assert wait_down(ref, timeout=10) == "killed"
+
+
 @pytest.mark.parametrize("work", sorted(WORKS))
 def test_a_kill_of_code_busy_in_the_standard_library_lands_in_the_process_own_code(work):
     landings: list[str] = []
@@ -78,13 +87,8 @@ def test_a_kill_of_code_busy_in_the_standard_library_lands_in_the_process_own_co
             landings.append(landed_at(exc))
             raise
 
-    me = self_pid()
     for _ in range(15):
-        pid = spawn(body, me)
-        receive(("ready", pid), timeout=5)
-        ref = Process.monitor(pid)
-        Process.exit(pid, "kill")
-        assert wait_down(ref, timeout=10) == "killed"
+        kill_when_ready(body)
     assert len(landings) == 15
     in_library = [f for f in landings if f.startswith(_STDLIB)]
     assert in_library == [], f"exits landed in the standard library: {in_library}"
@@ -123,13 +127,8 @@ def test_a_kill_never_lands_between_a_with_block_and_its_exit():
             with guard:
                 n += 1
 
-    me = self_pid()
     for _ in range(60):
-        pid = spawn(body, me)
-        receive(("ready", pid), timeout=5)
-        ref = Process.monitor(pid)
-        Process.exit(pid, "kill")
-        assert wait_down(ref, timeout=10) == "killed"
+        kill_when_ready(body)
         for held in (lock, condition, guard_lock):
             assert held.acquire(timeout=5), f"a kill left {held} held"
             held.release()

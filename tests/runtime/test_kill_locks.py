@@ -14,51 +14,72 @@ from tests.helpers import run_isolated
 pytestmark = pytest.mark.timeout(120)
 
 
+# Six processes log without a pause; random ones are killed, and replaced.
+KILLS_WHILE_LOGGING = """
+import io, logging, os, random, sys
+sys.setswitchinterval({switch})
+from pyex import Process, receive, spawn
+
+log = logging.getLogger("victims")
+log.propagate = False
+handler = logging.StreamHandler(io.StringIO())
+log.addHandler(handler)
+log.setLevel(logging.INFO)
+logging.getLogger("pyex").addHandler(logging.NullHandler())
+
+def chatter():
+    while True:
+        log.info("hello %s", 1)
+        handler.stream.seek(0)
+        handler.stream.truncate()
+
+watched = {{}}
+def start():
+    pid = spawn(chatter)
+    watched[Process.monitor(pid)] = pid
+for _ in range(6):
+    start()
+for i in range({kills}):
+    Process.exit(random.choice(list(watched.values())), "kill")
+    down = receive(lambda m: m[0] == "DOWN" and m[1] in watched, timeout=20)
+    del watched[down[1]]
+    start()
+    if i % 500 == 0:
+        if not handler.lock.acquire(timeout=5):
+            print("held after", i, "kills")
+            sys.stdout.flush()
+            os._exit(0)
+        handler.lock.release()
+for pid in watched.values():
+    Process.exit(pid, "kill")
+for _ in range(len(watched)):
+    receive(lambda m: m[0] == "DOWN", timeout=20)
+print("handler lock free:", handler.lock.acquire(timeout=5))
+handler.lock.release()
+print("module lock free:", logging._lock.acquire(timeout=5))
+logging._lock.release()
+log.info("still logs")
+print("logged:", handler.stream.getvalue().endswith("still logs\\n"))
+"""
+
+
+def assert_every_lock_free(out: str) -> None:
+    assert out.splitlines() == ["handler lock free: True", "module lock free: True", "logged: True"]
+
+
 @pytest.mark.slow
 def test_killing_processes_while_they_log_leaves_every_logging_lock_free():
-    out = run_isolated(
-        """
-        import io, logging, random
-        from pyex import Process, receive, spawn
+    assert_every_lock_free(run_isolated(KILLS_WHILE_LOGGING.format(switch=0.005, kills=200), timeout=100))
 
-        log = logging.getLogger("victims")
-        log.propagate = False
-        handler = logging.StreamHandler(io.StringIO())
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        logging.getLogger("pyex").addHandler(logging.NullHandler())
 
-        def chatter():
-            while True:
-                log.info("hello %s", 1)
-
-        watched = {}
-        def start():
-            pid = spawn(chatter)
-            watched[Process.monitor(pid)] = pid
-        for _ in range(6):
-            start()
-        for _ in range(200):
-            Process.exit(random.choice(list(watched.values())), "kill")
-            down = receive(lambda m: m[0] == "DOWN" and m[1] in watched, timeout=20)
-            del watched[down[1]]
-            start()
-        for pid in watched.values():
-            Process.exit(pid, "kill")
-        for _ in range(len(watched)):
-            receive(lambda m: m[0] == "DOWN", timeout=20)
-        print("handler lock free:", handler.lock.acquire(timeout=5))
-        handler.lock.release()
-        print("module lock free:", logging._lock.acquire(timeout=5))
-        logging._lock.release()
-        log.info("still logs")
-        print("logged:", handler.stream.getvalue().endswith("still logs\\n"))
-        """,
-        timeout=100,
+@pytest.mark.slow
+def test_thousands_of_kills_racing_logging_on_a_fast_switching_interpreter_leave_its_lock_free():
+    # Where the exit may land is decided by the killed thread itself: decided
+    # from outside, the thread could step into logging between the look and
+    # the raise. A switch interval of 10 us makes that window wide.
+    assert_every_lock_free(
+        run_isolated(KILLS_WHILE_LOGGING.format(switch=1e-5, kills=15000), timeout=100)
     )
-    assert "handler lock free: True" in out
-    assert "module lock free: True" in out
-    assert "logged: True" in out
 
 
 @pytest.mark.slow
@@ -100,53 +121,3 @@ def test_kills_take_effect_while_a_handler_of_the_pyex_logger_is_blocked():
     )
     assert out.splitlines()[:3] == ["stuck killed", "stubborn killed", "stuck killed"]
 
-
-@pytest.mark.slow
-def test_thousands_of_kills_racing_logging_on_a_fast_switching_interpreter_leave_its_lock_free():
-    # Where the exit may land is decided by the killed thread itself: decided
-    # from outside, the thread could step into logging between the look and
-    # the raise. A switch interval of 10 us makes that window wide.
-    out = run_isolated(
-        """
-        import io, logging, random, sys
-        sys.setswitchinterval(1e-5)
-        from pyex import Process, receive, spawn
-
-        log = logging.getLogger("victims")
-        log.propagate = False
-        handler = logging.StreamHandler(io.StringIO())
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-
-        def chatter():
-            while True:
-                log.info("hello %s", 1)
-                handler.stream.seek(0)
-                handler.stream.truncate()
-
-        watched = {}
-        def start():
-            pid = spawn(chatter)
-            watched[Process.monitor(pid)] = pid
-        for _ in range(6):
-            start()
-        for i in range(15000):
-            Process.exit(random.choice(list(watched.values())), "kill")
-            down = receive(lambda m: m[0] == "DOWN" and m[1] in watched, timeout=20)
-            del watched[down[1]]
-            start()
-            if i % 500 == 0:
-                if not handler.lock.acquire(timeout=5):
-                    print("held after", i, "kills")
-                    sys.stdout.flush()
-                    import os; os._exit(0)
-                handler.lock.release()
-        for pid in watched.values():
-            Process.exit(pid, "kill")
-        for _ in range(len(watched)):
-            receive(lambda m: m[0] == "DOWN", timeout=20)
-        print("handler lock free:", handler.lock.acquire(timeout=5))
-        """,
-        timeout=100,
-    )
-    assert out.strip() == "handler lock free: True"
