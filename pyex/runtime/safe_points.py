@@ -35,8 +35,11 @@ exception. A ``Repeating`` exception comes back: when a handler that caught it
 is done with it (the object is freed in the thread), it is raised again at
 the next safe point, one handler per try, until the code has unwound.
 
-Without CPython's ``_PyEval_SetTrace`` (another Python), or for a thread not
-registered here, the raise falls back to an asynchronous exception (async_exc).
+CPython 3.13 does not export ``_PyEval_SetTrace``: there ``sys.monitoring``
+gives the same safe points (``PY_START``, ``LINE`` at loop heads, and each
+instruction of the code the thread runs), for every thread while a raise is
+pending. Without either, or for a thread not registered here, the raise falls
+back to an asynchronous exception (async_exc).
 """
 
 from __future__ import annotations
@@ -106,8 +109,12 @@ try:
     _set_trace: Any = _api._PyEval_SetTrace
     _set_trace.restype = ctypes.c_int
     _set_trace.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-except AttributeError:  # not CPython's API: the raise falls back to async_exc
+except AttributeError:  # not exported (3.13): sys.monitoring, below
     _set_trace = None
+# Where _PyEval_SetTrace is not exported (CPython 3.13), sys.monitoring (PEP 669)
+# gives the same safe points: events for every thread while a raise is pending.
+_MONITORING: Any = getattr(sys, "monitoring", None) if _set_trace is None else None
+_CAN_RAISE = _set_trace is not None or _MONITORING is not None
 
 
 def _state_exists(state: int) -> bool:
@@ -162,7 +169,7 @@ def register_thread(adopted: bool = False) -> None:
     A worker thread calls ``unregister_thread`` before it ends; an ``adopted``
     (plain) thread need not: its state is looked up before each use.
     """
-    if _set_trace is not None:
+    if _CAN_RAISE:
         state = _thread_state()
         with _lock:
             _states[threading.get_ident()] = (state, adopted)
@@ -174,6 +181,7 @@ def unregister_thread() -> None:
     with _lock:
         _states.pop(ident, None)
         _pending.pop(ident, None)
+        _unmonitor_if_idle()
 
 
 def stop_frames_at(*codes: CodeType) -> None:
@@ -188,7 +196,7 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
     the process has not settled). ``verdict()`` is asked in the thread, at the
     safe point (see the module's docstring). A raise still pending is replaced.
     """
-    if _set_trace is None:
+    if not _CAN_RAISE:
         return False
     entry = _Raise(exc_type, verdict)  # (no Python-level call under _lock: see _lock)
     with _lock:
@@ -204,7 +212,9 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
                 del _states[ident]
         return False
     frame = sys._current_frames().get(ident)
-    if frame is not None and not is_library_file(frame.f_code.co_filename):
+    if frame is not None and is_library_file(frame.f_code.co_filename):
+        frame = None
+    if frame is not None and _MONITORING is None:
         frame.f_trace_opcodes = True
         entry.frame = frame
     with _lock:
@@ -215,7 +225,10 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
         _pending[ident] = entry
         # Under the lock: the thread, which takes it to find its raise, sees
         # either no tracer yet or this one with the raise in place.
-        _set_trace(state, _handover_address, None)
+        if _MONITORING is not None:
+            _monitor(frame.f_code if frame is not None else None)
+        else:
+            _set_trace(state, _handover_address, None)
     if previous is not None:
         previous.done()
     return True
@@ -228,9 +241,10 @@ def cancel_safe_point() -> None:
         return
     with _lock:
         entry = _pending.pop(ident, None)
+        _unmonitor_if_idle()
     if entry is not None:
         entry.done()
-    if sys.gettrace() in (None, _at_event):
+    if _MONITORING is None and sys.gettrace() in (None, _at_event):
         sys.settrace(None)
 
 
@@ -428,7 +442,113 @@ class Repeating(BaseException):
                 if ident in _pending:
                     return  # another raise is on its way
                 _pending[ident] = entry
+                if _MONITORING is not None:
+                    _monitor(None)
+                    return
             _trace_stack(sys._getframe(1))
             sys.settrace(_at_event)
         except BaseException:  # never fail in a finalizer
             pass
+
+
+# -- the same with sys.monitoring (CPython 3.13) ----------------------------------
+
+_tool: list[int] = []  # the monitoring tool id pyex holds, once claimed
+_local_codes: set[CodeType] = set()  # code objects with per-instruction events on
+
+
+def _monitor(code: CodeType | None) -> None:
+    """Turn the safe points' events on (call with _lock held); ``code`` runs a loop on one line?
+
+    ``PY_START`` and ``LINE`` for every thread (the callbacks look at their
+    own thread's raise only); each instruction of ``code``, the code the
+    thread runs now, as ``f_trace_opcodes`` does. An exception raised from a
+    ``JUMP`` callback skips the frame's handlers (3.13.0): not used.
+    """
+    monitoring = _MONITORING
+    events = monitoring.events
+    if not _tool:
+        for candidate in (4, 3):
+            try:
+                monitoring.use_tool_id(candidate, "pyex")
+            except ValueError:  # taken by another tool
+                continue
+            monitoring.register_callback(candidate, events.PY_START, _on_start)
+            monitoring.register_callback(candidate, events.LINE, _on_line)
+            monitoring.register_callback(candidate, events.INSTRUCTION, _on_instruction)
+            _tool.append(candidate)
+            break
+        else:
+            return
+    tool = _tool[0]
+    monitoring.set_events(tool, events.PY_START | events.LINE)
+    if code is not None and code not in _local_codes:
+        monitoring.set_local_events(tool, code, events.INSTRUCTION)
+        _local_codes.add(code)
+
+
+def _unmonitor_if_idle() -> None:
+    """Turn the events off once no raise is pending (call with _lock held)."""
+    if _pending or not _tool:
+        return
+    tool = _tool[0]
+    _MONITORING.set_events(tool, 0)
+    for code in _local_codes:
+        _MONITORING.set_local_events(tool, code, 0)
+    _local_codes.clear()
+
+
+def _on_start(code: CodeType, offset: int) -> Any:
+    if not _pending:
+        return None
+    frame = sys._getframe(1)
+    if is_library_file(code.co_filename) or code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
+        return None
+    caller = frame.f_back
+    if caller is not None and caller.f_code in _runners:
+        return None
+    return _take(frame)
+
+
+def _on_line(code: CodeType, line: int) -> Any:
+    if not _pending:
+        return None
+    frame = sys._getframe(1)
+    return _at_loop_head(frame, code, frame.f_lasti)
+
+
+def _on_instruction(code: CodeType, offset: int) -> Any:
+    if not _pending:
+        return None
+    return _at_loop_head(sys._getframe(1), code, offset)
+
+
+def _at_loop_head(frame: FrameType, code: CodeType, offset: int) -> Any:
+    if code in _runners or is_library_file(code.co_filename) or offset not in _loop_heads(code):
+        return None
+    return _take(frame)
+
+
+def _take(frame: FrameType) -> None:
+    """At a safe point of the calling thread: raise its pending exception, if the verdict says so."""
+    ident = threading.get_ident()
+    with _lock:
+        entry = _pending.get(ident)
+    if entry is None:
+        return
+    verdict = entry.verdict()
+    if verdict is None:
+        return
+    with _lock:
+        if _pending.get(ident) is entry:
+            del _pending[ident]
+        _unmonitor_if_idle()
+    if not verdict:
+        return
+    exc = entry.exc_type()
+    if isinstance(exc, Repeating):
+        exc.repeat = (ident, entry.verdict)
+    try:
+        raise exc
+    finally:
+        del exc
