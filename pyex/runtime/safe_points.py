@@ -237,7 +237,7 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
 def cancel_safe_point() -> None:
     """In a thread whose process settled: forget a raise still pending, and its tracing."""
     ident = threading.get_ident()
-    if ident not in _pending:
+    if ident not in _pending:  # (a hint only: one added later meets a settled verdict)
         return
     with _lock:
         entry = _pending.pop(ident, None)
@@ -499,7 +499,7 @@ def _unmonitor_if_idle() -> None:
 
 
 def _on_start(code: CodeType, offset: int) -> Any:
-    if not _pending:
+    if not _pending:  # (a hint only, for every thread's every call: _take looks under the lock)
         return None
     frame = sys._getframe(1)
     if is_library_file(code.co_filename) or code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
