@@ -51,7 +51,7 @@ import os
 import sys
 import threading
 from types import CodeType, FrameType
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 __all__ = [
     "is_library_file",
@@ -413,12 +413,17 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
     _untrace_stack(frame)
     if not verdict:
         return None
+    # Raised from a trace function, it lands in this frame, right here;
+    # CPython turns tracing off.
+    _raise(entry, ident)
+
+
+def _raise(entry: _Raise, ident: int) -> NoReturn:
+    """Raise ``entry``'s exception (a Repeating one knows how to come back)."""
     exc = entry.exc_type()
     if isinstance(exc, Repeating):
         exc.repeat = (ident, entry.verdict)
     try:
-        # Raised from a trace function, it lands in this frame, right here;
-        # CPython turns tracing off.
         raise exc
     finally:
         del exc  # (no reference from this frame, which its traceback holds)
@@ -545,10 +550,4 @@ def _take(frame: FrameType) -> None:
         _unmonitor_if_idle()
     if not verdict:
         return
-    exc = entry.exc_type()
-    if isinstance(exc, Repeating):
-        exc.repeat = (ident, entry.verdict)
-    try:
-        raise exc
-    finally:
-        del exc
+    _raise(entry, ident)
