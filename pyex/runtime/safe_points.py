@@ -376,10 +376,10 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
     """The Python-level tracer: raise the pending exception at the first safe point.
 
     Safe points, in code that is not the standard library's: the start of a
-    function (before any of it has run; not an ``__exit__``), and the start of
-    a loop's round (a backward jump's target). Not any line: a with
-    statement's ``__exit__`` call, for one, runs at the start of the ``with``
-    line again, outside the block's handler.
+    function (``_safe_start``) and the start of a loop's round
+    (``_safe_round``). Not any line: a with statement's ``__exit__`` call, for
+    one, runs at the start of the ``with`` line again, outside the block's
+    handler.
     """
     code = frame.f_code
     if is_library_file(code.co_filename):
@@ -387,34 +387,69 @@ def _at_event(frame: FrameType, event: str, arg: Any) -> Any:
             frame.f_trace = None  # (a line traced as _trace_stack walked past it)
         return None  # its lines are not safe points: not traced
     if event == "call":
-        if code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
-            return _at_event
-        caller = frame.f_back
-        if caller is not None and caller.f_code in _runners:
-            return None  # the runner's own step (settling the exit): it must not be undone
+        if not _safe_start(frame):
+            # A runner's own step (settling the exit) is not traced at all.
+            return None if _runner_step(frame) else _at_event
     elif code in _runners:
         frame.f_trace = None
         return None
-    elif (event != "line" and event != "opcode") or frame.f_lasti not in _loop_heads(code):
+    elif (event != "line" and event != "opcode") or not _safe_round(code, frame.f_lasti):
         return _at_event
+    if _take(frame):
+        return _at_event  # in a runtime section: at a safe point after it
+    return None
+
+
+def _runner_step(frame: FrameType) -> bool:
+    """True for a function a runner calls itself: it must not be undone."""
+    caller = frame.f_back
+    return caller is not None and caller.f_code in _runners
+
+
+def _safe_start(frame: FrameType) -> bool:
+    """Whether the start of ``frame``'s function is a safe point (nothing of it has run)."""
+    code = frame.f_code
+    return not (
+        is_library_file(code.co_filename)
+        or code.co_name in _CLEANUPS
+        or code.co_flags & _RESUMABLE
+        or _runner_step(frame)
+    )
+
+
+def _safe_round(code: CodeType, offset: int) -> bool:
+    """Whether the instruction at ``offset`` of ``code`` is a safe point: a loop's round begins."""
+    return (
+        code not in _runners
+        and not is_library_file(code.co_filename)
+        and offset in _loop_heads(code)
+    )
+
+
+def _take(frame: FrameType) -> bool:
+    """At a safe point of the calling thread: raise its pending exception, if the verdict says so.
+
+    Returns True to be asked again at a later safe point (the process is in a
+    runtime section), False when there is nothing (any more) to raise.
+    """
     ident = threading.get_ident()
     with _lock:
         entry = _pending.get(ident)
-    if entry is None:  # cancelled, or raised already: this tracer is stale
+    verdict = None if entry is None else entry.verdict()
+    if entry is not None:
+        if verdict is None:
+            return True
+        with _lock:
+            if _pending.get(ident) is entry:
+                del _pending[ident]
+            _unmonitor_if_idle()
+        entry.done()
+    if _MONITORING is None:
         _untrace_stack(frame)
-        return None
-    verdict = entry.verdict()
-    if verdict is None:
-        return _at_event  # in a runtime section: at a safe point after it
-    with _lock:
-        if _pending.get(ident) is entry:
-            del _pending[ident]
-    entry.done()
-    _untrace_stack(frame)
-    if not verdict:
-        return None
-    # Raised from a trace function, it lands in this frame, right here;
-    # CPython turns tracing off.
+    if entry is None or not verdict:
+        return False
+    # Raised from a trace function (or a monitoring callback), it lands in
+    # this frame, right here; CPython turns tracing off.
     _raise(entry, ident)
 
 
@@ -507,47 +542,23 @@ def _on_start(code: CodeType, offset: int) -> Any:
     if not _pending:  # (a hint only, for every thread's every call: _take looks under the lock)
         return None
     frame = sys._getframe(1)
-    if is_library_file(code.co_filename) or code.co_name in _CLEANUPS or code.co_flags & _RESUMABLE:
-        return None
-    caller = frame.f_back
-    if caller is not None and caller.f_code in _runners:
-        return None
-    return _take(frame)
+    if _safe_start(frame):
+        _take(frame)
+    return None
 
 
 def _on_line(code: CodeType, line: int) -> Any:
     if not _pending:
         return None
     frame = sys._getframe(1)
-    return _at_loop_head(frame, code, frame.f_lasti)
+    if _safe_round(code, frame.f_lasti):
+        _take(frame)
+    return None
 
 
 def _on_instruction(code: CodeType, offset: int) -> Any:
     if not _pending:
         return None
-    return _at_loop_head(sys._getframe(1), code, offset)
-
-
-def _at_loop_head(frame: FrameType, code: CodeType, offset: int) -> Any:
-    if code in _runners or is_library_file(code.co_filename) or offset not in _loop_heads(code):
-        return None
-    return _take(frame)
-
-
-def _take(frame: FrameType) -> None:
-    """At a safe point of the calling thread: raise its pending exception, if the verdict says so."""
-    ident = threading.get_ident()
-    with _lock:
-        entry = _pending.get(ident)
-    if entry is None:
-        return
-    verdict = entry.verdict()
-    if verdict is None:
-        return
-    with _lock:
-        if _pending.get(ident) is entry:
-            del _pending[ident]
-        _unmonitor_if_idle()
-    if not verdict:
-        return
-    _raise(entry, ident)
+    if _safe_round(code, offset):
+        _take(sys._getframe(1))
+    return None
