@@ -455,15 +455,10 @@ def _ctrl_d_kept() -> Iterator[None]:
     try:
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
-        disabled = os.fpathconf(fd, "PC_VDISABLE")
-    except (termios.error, OSError, ValueError, AttributeError):
-        yield
-        return
-    changed = termios.tcgetattr(fd)
-    changed[6][termios.VEOF] = bytes([disabled]) if disabled >= 0 else b"\0"
-    try:
+        changed = termios.tcgetattr(fd)
+        changed[6][termios.VEOF] = bytes([max(os.fpathconf(fd, "PC_VDISABLE"), 0)])
         termios.tcsetattr(fd, termios.TCSANOW, changed)
-    except termios.error:
+    except (termios.error, OSError, ValueError, AttributeError):  # not a terminal
         yield
         return
     try:
