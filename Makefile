@@ -27,7 +27,8 @@ endif
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# setup.py builds the compiled fast path (pyex/runtime/_fastpath.c) in place.
+$(STAMP): pyproject.toml setup.py pyex/runtime/_fastpath.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -2,7 +2,8 @@
 
 A worker thread is bound to the process it runs (workers.py); a thread the
 runtime did not start is bound when it first uses the runtime (current.py
-adopts it). The fast paths read ``local().proc`` directly.
+adopts it). The fast paths read ``local().proc`` directly; the compiled one
+(fastpath.py) reads its own copy, which ``bind`` and ``unbind`` keep equal.
 """
 
 from __future__ import annotations
@@ -10,17 +11,22 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from . import fastpath
+
 if TYPE_CHECKING:
     from .record import ProcessRecord
 
 __all__ = ["bind", "unbind", "bound", "local"]
 
 _local = threading.local()
+_native = fastpath.native
 
 
 def bind(proc: ProcessRecord) -> None:
     """Make ``proc`` the calling thread's process."""
     _local.proc = proc
+    if _native is not None:
+        _native.bind(proc)
 
 
 def unbind(proc: ProcessRecord | None = None) -> None:
@@ -31,6 +37,8 @@ def unbind(proc: ProcessRecord | None = None) -> None:
         del _local.proc
     except AttributeError:
         pass
+    if _native is not None:
+        _native.unbind()
 
 
 def bound() -> ProcessRecord | None:

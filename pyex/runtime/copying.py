@@ -21,6 +21,7 @@ import types
 from collections import deque
 from typing import Any
 
+from . import fastpath
 from .values import Pid, Ref
 
 __all__ = ["copy_message", "Shared", "UncopyableError", "ATOMIC_TYPES"]
@@ -75,6 +76,7 @@ ATOMIC_TYPES: frozenset[type] = frozenset(
         types.BuiltinFunctionType,
         types.ModuleType,
         types.CodeType,
+        *fastpath.FUNCTION_TYPES,
     }
 )
 

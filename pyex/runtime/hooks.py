@@ -6,12 +6,15 @@ case, for speed: ``send`` to a local pid, and ``receive()`` with no pattern
 and no timeout. Both step aside while ``active`` is True, so that every
 message then passes through ``deliver`` and ``take``: a tracer or a
 distribution router sets ``active`` when it installs its hook there, and never
-needs a second hook anywhere else.
+needs a second hook anywhere else. The compiled fast path (fastpath.py) is
+told too.
 """
 
 from __future__ import annotations
 
 import threading
+
+from . import fastpath
 
 __all__ = ["active", "need", "zombies", "zombie_appeared", "zombie_gone"]
 
@@ -24,6 +27,7 @@ active = False
 # ``deliver``, which refuses a zombie sender -- at no cost to sends otherwise.
 zombies = 0
 
+_native = fastpath.native
 _lock = threading.Lock()  # a leaf: nothing is taken while it is held
 _needed: set[str] = set()
 
@@ -31,6 +35,8 @@ _needed: set[str] = set()
 def _update() -> None:
     global active
     active = bool(_needed) or zombies > 0
+    if _native is not None:
+        _native.set_hooked(active)
 
 
 def need(who: str, on: bool) -> None:

@@ -4,7 +4,8 @@ A message travels ``send`` -> copy_message -> ``deliver`` (delivery.py) into the
 receiver's inbox (a ``queue.SimpleQueue``, so per-sender order holds and no
 message is lost) -> ``receive`` -> ``take`` (taking.py), which takes messages
 out in arrival order, keeps the ones no pattern wants, and returns the first
-that matches.
+that matches. ``send`` and ``receive`` keep a copy of their fastest case
+inline, compiled when it can be (fastpath.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from queue import Empty
 from typing import Any, Callable
 
-from . import hooks, remote
+from . import fastpath, hooks, remote
 from .binding import local
 from .copying import ATOMIC_TYPES, copy_message
 from .current import current
@@ -102,6 +103,13 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
         # An adopted thread whose process was killed under it: a new process now.
         proc = current()
     return take(proc, compile_patterns(patterns) if patterns else None, timeout, default)
+
+
+# The same two functions, their fast cases compiled when the C module is built
+# (fastpath.py): the names every importer gets.
+fastpath.configure(Pid, ProcessRecord, ATOMIC_TYPES, copy_message, WAKE, check_signals, Empty)
+send = fastpath.accelerated(send, "send")
+receive = fastpath.accelerated(receive, "receive")
 
 
 def receive_matching(

@@ -1,0 +1,23 @@
+"""Types of the compiled fast path (_fastpath.c; see fastpath.py)."""
+
+from typing import Any, Callable
+
+class FastFunction:
+    __wrapped__: Callable[..., Any]
+    def __init__(self, function: Callable[..., Any], kind: str) -> None: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+def configure(
+    pid_type: type,
+    record_type: type,
+    atomic_types: frozenset[type],
+    copy_message: Callable[[Any], Any],
+    wake: Any,
+    check_signals: Callable[[Any], None],
+    empty: type[BaseException],
+    /,
+) -> None: ...
+def set_hooked(flag: bool, /) -> None: ...
+def bind(proc: Any, /) -> None: ...
+def unbind() -> None: ...
+def bound() -> Any: ...

@@ -1,0 +1,65 @@
+"""The compiled fast path of ``send`` and ``receive``, when it is built (``_fastpath.c``).
+
+A message's cost is the Python around two C calls (``SimpleQueue.put`` and
+``get``): finding the current process, the copy check, the counters. The
+compiled module does exactly what the Python functions' own inline fast paths
+do (mailbox.py) -- ``send`` to a live local pid, ``receive()`` with no pattern
+and no timeout while a message waits, both only while nothing is hooked
+(hooks.py) -- and hands every other call to the Python function, which it
+wraps (its ``__wrapped__``; ``h()`` shows its signature and docstring).
+
+Where the module was not built (no C compiler at install time), or while the
+environment variable ``PYEX_PURE_PYTHON`` is set, the Python functions are used
+as they are: the same behaviour, only slower.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Callable, TypeVar
+
+__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated", "configure"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+try:
+    if os.environ.get("PYEX_PURE_PYTHON"):
+        raise ImportError("PYEX_PURE_PYTHON is set")
+    import pyex.runtime._fastpath as _fastpath
+except ImportError:
+    _fastpath = None  # type: ignore[assignment]
+
+COMPILED: bool = _fastpath is not None
+
+# The compiled module itself, or None. binding.py and hooks.py call its
+# ``bind``/``unbind``/``set_hooked`` directly: a C function's call is no safe
+# point (safe_points.py), so no exit can land between their two updates.
+native = _fastpath
+
+# The type of ``send`` and ``receive`` once accelerated: a function, for
+# copying.py (passed as it is, like any function).
+FUNCTION_TYPES: tuple[type, ...] = (_fastpath.FastFunction,) if _fastpath is not None else ()
+
+
+def configure(
+    pid_type: type,
+    record_type: type,
+    atomic_types: frozenset[type],
+    copy_message: Callable[[Any], Any],
+    wake: Any,
+    check_signals: Callable[[Any], None],
+    empty: type[BaseException],
+) -> None:
+    """Tell the compiled module the runtime's classes, tokens and slow steps."""
+    if _fastpath is not None:
+        _fastpath.configure(pid_type, record_type, atomic_types, copy_message, wake, check_signals, empty)
+
+
+def accelerated(function: F, kind: str) -> F:
+    """``function`` (``send`` or ``receive``, as ``kind`` says) with its fast case compiled."""
+    if _fastpath is None:
+        return function
+    fast = _fastpath.FastFunction(function, kind)
+    functools.update_wrapper(fast, function)
+    return fast  # type: ignore[return-value]
