@@ -92,6 +92,10 @@ count(PyObject *proc, Py_ssize_t offset)
 static PyObject *
 slow(FastFunction *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
+    if (self->slow == NULL) { /* cleared: the interpreter is shutting down */
+        PyErr_SetString(PyExc_RuntimeError, "pyex is shutting down");
+        return NULL;
+    }
     return PyObject_Vectorcall(self->slow, args, nargsf, kwnames);
 }
 
@@ -220,7 +224,7 @@ fastfunction_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         which = RECEIVE;
     }
     else {
-        PyErr_Format(PyExc_ValueError, "kind must be 'send' or 'receive', not %R", PyTuple_GET_ITEM(args, 1));
+        PyErr_Format(PyExc_ValueError, "kind must be 'send' or 'receive', not '%s'", kind);
         return NULL;
     }
     if (!PyCallable_Check(function)) {
