@@ -19,7 +19,7 @@ import functools
 import os
 from typing import Any, Callable, TypeVar
 
-__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated", "configure"]
+__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,28 +32,15 @@ except ImportError:
 
 COMPILED: bool = _fastpath is not None
 
-# The compiled module itself, or None. binding.py and hooks.py call its
-# ``bind``/``unbind``/``set_hooked`` directly: a C function's call is no safe
-# point (safe_points.py), so no exit can land between their two updates.
+# The compiled module itself, or None. mailbox.py calls its ``configure``;
+# binding.py and hooks.py its ``bind``/``unbind``/``set_hooked``, directly: a
+# C function's call is no safe point (safe_points.py), so no exit can land
+# between their two updates.
 native = _fastpath
 
 # The type of ``send`` and ``receive`` once accelerated: a function, for
 # copying.py (passed as it is, like any function).
 FUNCTION_TYPES: tuple[type, ...] = (_fastpath.FastFunction,) if _fastpath is not None else ()
-
-
-def configure(
-    pid_type: type,
-    record_type: type,
-    atomic_types: frozenset[type],
-    copy_message: Callable[[Any], Any],
-    wake: Any,
-    check_signals: Callable[[Any], None],
-    empty: type[BaseException],
-) -> None:
-    """Tell the compiled module the runtime's classes, tokens and slow steps."""
-    if _fastpath is not None:
-        _fastpath.configure(pid_type, record_type, atomic_types, copy_message, wake, check_signals, empty)
 
 
 def accelerated(function: F, kind: str) -> F:

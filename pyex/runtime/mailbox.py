@@ -107,7 +107,8 @@ def receive(*patterns: Any, timeout: float | None = None, default: Any = UNSET) 
 
 # The same two functions, their fast cases compiled when the C module is built
 # (fastpath.py): the names every importer gets.
-fastpath.configure(Pid, ProcessRecord, ATOMIC_TYPES, copy_message, WAKE, check_signals, Empty)
+if fastpath.native is not None:
+    fastpath.native.configure(Pid, ProcessRecord, ATOMIC_TYPES, copy_message, WAKE, check_signals, Empty)
 send = fastpath.accelerated(send, "send")
 receive = fastpath.accelerated(receive, "receive")
 

@@ -98,15 +98,20 @@ def test_send_to_a_name_to_a_dead_pid_and_of_an_uncopyable_message(way):
     assert receive(timeout=0, default="empty") == "empty"
 
 
-def test_a_process_blocked_in_a_plain_receive_wakes_for_a_message_and_dies_for_an_exit(way):
+def _forwarder(tag, to, way):
+    """A process body: each message it receives, sent on to ``to`` as ``(tag, message)``."""
     fast_send, fast_receive = way
-    me = self_pid()
 
-    def echo():
+    def forward():
         while True:
-            fast_send(me, ("echo", fast_receive()))
+            fast_send(to, (tag, fast_receive()))
 
-    pid, ref = spawn_monitor(echo)
+    return forward
+
+
+def test_a_process_blocked_in_a_plain_receive_wakes_for_a_message_and_dies_for_an_exit(way):
+    fast_send = way[0]
+    pid, ref = spawn_monitor(_forwarder("echo", self_pid(), way))
     fast_send(pid, "hello")
     assert receive(("echo", ANY), timeout=5) == ("echo", "hello")
     Process.exit(pid, "stop")
@@ -114,14 +119,9 @@ def test_a_process_blocked_in_a_plain_receive_wakes_for_a_message_and_dies_for_a
 
 
 def test_sends_and_receives_are_traced_while_tracing_is_on(way):
-    fast_send, fast_receive = way
+    fast_send = way[0]
     me = self_pid()
-
-    def relay():
-        while True:
-            fast_send(me, ("relayed", fast_receive()))
-
-    pid = spawn(relay)
+    pid = spawn(_forwarder("relayed", me, way))
     assert Process.trace(pid, True) == "ok"
     fast_send(pid, "one")
     assert receive(("relayed", ANY), timeout=5) == ("relayed", "one")
