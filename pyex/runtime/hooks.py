@@ -1,4 +1,4 @@
-"""Whether anything must see every message go in and out (a leaf module).
+"""Whether anything must see every message go in and out (a leaf but for fastpath, itself one).
 
 ``deliver`` (delivery.py) and ``take`` (taking.py) are the one way into and
 out of a mailbox. Two public functions keep an inline copy of their fastest
