@@ -13,6 +13,7 @@ import warnings
 
 import pytest
 
+from pyex.runtime.collector import current_frames
 from pyex.runtime.internal import ManualClock, reset_node
 
 
@@ -44,7 +45,7 @@ def _heal_logging_locks() -> list[str]:
     ``try`` leaves the lock held for good, and every later log call (a crash
     report, in any process) then blocks for ever.
     """
-    threads = set(sys._current_frames())
+    threads = set(current_frames())  # (sys._current_frames can deadlock: pyex/runtime/collector.py)
     loggers = [logging.getLogger()] + [
         item for item in logging.Logger.manager.loggerDict.values()
         if isinstance(item, logging.Logger)
@@ -101,7 +102,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             lingering.append(thread)
     status = _status[0]
     if lingering:
-        frames = sys._current_frames()
+        frames = current_frames()
         out = sys.__stderr__
         print(f"\n{len(lingering)} thread(s) left running after the tests:", file=out)
         for thread in lingering:

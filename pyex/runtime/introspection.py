@@ -9,7 +9,6 @@ O(processes), a few milliseconds), for views such as the shell's ``top()``;
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 import time
@@ -20,6 +19,7 @@ from types import FrameType
 from typing import Any, NamedTuple
 
 from . import workers
+from .collector import current_frames, paused
 from .frames import NO_STATE, describe_code, scan, stack_bottom, stacktrace, state_local
 from .node_state import NODE
 from .record import ProcessRecord
@@ -48,7 +48,7 @@ __all__ = [
 stack_bottom(workers.run.__code__)
 
 _getsizeof = sys.getsizeof
-_current_frames = sys._current_frames
+_current_frames = current_frames
 
 # What every process costs before it holds anything: its record, inbox,
 # saved queue, lock, link and monitor sets.
@@ -348,13 +348,8 @@ class Sampler:
     def sample(self) -> list[Sample]:
         """Every live process, as it is now."""
         # Thousands of new tuples would set off collections of the whole heap.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             return self._sample()
-        finally:
-            if collecting:
-                gc.enable()
 
     def _sample(self) -> list[Sample]:
         frames: dict[int, FrameType] | None = None

@@ -53,6 +53,8 @@ import threading
 from types import CodeType, FrameType
 from typing import Any, Callable, NoReturn
 
+from .collector import current_frames
+
 __all__ = [
     "is_library_file",
     "register_thread",
@@ -211,7 +213,7 @@ def raise_at_safe_point(ident: int, exc_type: type[BaseException], verdict: Verd
             if _states.get(ident) == known:
                 del _states[ident]
         return False
-    frame = sys._current_frames().get(ident)
+    frame = current_frames().get(ident)
     if frame is not None and is_library_file(frame.f_code.co_filename):
         frame = None
     if frame is not None and _MONITORING is None:
