@@ -19,7 +19,7 @@ import functools
 import os
 from typing import Any, Callable, TypeVar
 
-__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated"]
+__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated", "compiled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,10 +43,23 @@ native = _fastpath
 FUNCTION_TYPES: tuple[type, ...] = (_fastpath.FastFunction,) if _fastpath is not None else ()
 
 
+_wrapped: set[Callable[..., Any]] = set()  # the Python functions accelerated() wrapped
+
+
 def accelerated(function: F, kind: str) -> F:
     """``function`` (``send`` or ``receive``, as ``kind`` says) with its fast case compiled."""
     if _fastpath is None:
         return function
     fast = _fastpath.FastFunction(function, kind)
     functools.update_wrapper(fast, function)
+    _wrapped.add(function)
     return fast  # type: ignore[return-value]
+
+
+def compiled(function: Any) -> bool:
+    """Whether calls of ``function`` (or of what wraps it) may run compiled, not its Python code.
+
+    A debugger stopping in it must have every call take the Python way
+    (``hooks.need``) while it waits for one.
+    """
+    return isinstance(function, FUNCTION_TYPES) or function in _wrapped

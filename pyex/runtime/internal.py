@@ -45,7 +45,9 @@ from .copying import ATOMIC_TYPES, copy_message
 from .current import current, retire_current
 from .delivery import deliver, deliver_to, deliver_to_alias, named_pid, resolve
 from .exits import watch_exit as _watch_exit
+from .fastpath import compiled as runs_compiled
 from .frames import class_owner, hold_state, is_pyex_file, stack_bottom
+from .hooks import need as need_every_message
 from .interrupts import clear_interrupt, interrupt
 from .introspection import (
     NO_STATE,
@@ -169,6 +171,8 @@ __all__ = [
     "take",
     "update_dictionary",
     "watch_exit",
+    "runs_compiled",
+    "need_every_message",
 ]
 
 

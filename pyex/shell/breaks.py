@@ -23,6 +23,7 @@ from typing import Any
 
 from ..runtime import Pid
 from ..runtime import self as self_pid
+from ..runtime.internal import need_every_message, runs_compiled
 from .pry import pry_frame
 
 __all__ = ["USES_MONITORING", "Break", "list_breaks", "remove_breaks", "set_break"]
@@ -51,6 +52,9 @@ class Break:
     untouched: Callable[..., Any] | None = None  # before 3.12: the copy the trampoline calls
     trampoline: CodeType | None = None
     hits: int = field(default=0)
+    # Set on send/receive, whose commonest calls run compiled: while it is
+    # set, every call takes the Python way, where it stops.
+    uncompiled: bool = False
 
     def name(self) -> str:
         module = getattr(self.function, "__module__", None) or "?"
@@ -225,8 +229,10 @@ def set_break(function: Callable[..., Any], pid: Pid | None = None, times: int =
                 return existing.id
         _ids += 1
         original = target.__code__
-        brk = Break(_ids, target, pid, times, original)
+        brk = Break(_ids, target, pid, times, original, uncompiled=runs_compiled(target))
         _breaks[brk.id] = brk
+        if brk.uncompiled:
+            need_every_message(f"break {brk.id}", True)
         if USES_MONITORING:
             _by_code[id(original)] = brk
             _watch(brk)
@@ -239,6 +245,8 @@ def _remove(brk: Break) -> None:
     with _lock:
         if _breaks.pop(brk.id, None) is None:
             return
+        if brk.uncompiled:
+            need_every_message(f"break {brk.id}", False)
         if USES_MONITORING:
             _by_code.pop(id(brk.original), None)
             _unwatch(brk)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pyex import Shell, send
+from pyex.runtime import hooks
 from tests.debugging.piped_session import run_piped
 from tests.helpers import eventually
 
@@ -70,6 +71,23 @@ def test_a_break_for_one_process_leaves_the_others_alone(shell):
     shell.eval("continue_()")
     assert shell.eval("receive(('sum', ANY), timeout=10)").value == ("sum", 1000)
     assert "__main__.add/2" in shell.eval("breaks()").output  # one stop left
+
+
+def test_a_break_on_receive_stops_even_where_receive_runs_compiled(shell):
+    # A plain receive() with a message waiting is the case send/receive run in
+    # C (runtime/fastpath.py): the break must stop there all the same.
+    shell.eval("import threading; go = threading.Event(); parent = self()")
+    shell.eval("def take_one():\n    go.wait()\n    send(parent, ('took', receive()))")
+    pid = shell.eval("pid = spawn(take_one); pid").value
+    assert shell.eval("break_(receive, pid=pid)").error is None
+    send(pid, "hello")  # waiting in its mailbox before it calls receive()
+    shell.eval("go.set()")
+    eventually(lambda: shell.prompt.startswith(f"Request to pry {pid} "))
+    shell.eval("y")
+    shell.eval("continue_()")
+    assert shell.eval("receive(('took', ANY), timeout=10)").value == ("took", "hello")
+    assert shell.eval("breaks()").output == "No breakpoints set\n"
+    assert not hooks.active  # the compiled way is back
 
 
 def test_pry_last_opens_at_the_frame_that_raised(shell):
