@@ -43,7 +43,7 @@ native = _fastpath
 FUNCTION_TYPES: tuple[type, ...] = (_fastpath.FastFunction,) if _fastpath is not None else ()
 
 
-_wrapped: set[Callable[..., Any]] = set()  # the Python functions accelerated() wrapped
+_wrapped: list[Callable[..., Any]] = []  # the Python functions accelerated() wrapped
 
 
 def accelerated(function: F, kind: str) -> F:
@@ -52,7 +52,7 @@ def accelerated(function: F, kind: str) -> F:
         return function
     fast = _fastpath.FastFunction(function, kind)
     functools.update_wrapper(fast, function)
-    _wrapped.add(function)
+    _wrapped.append(function)
     return fast  # type: ignore[return-value]
 
 
@@ -62,4 +62,4 @@ def compiled(function: Any) -> bool:
     A debugger stopping in it must have every call take the Python way
     (``hooks.need``) while it waits for one.
     """
-    return isinstance(function, FUNCTION_TYPES) or function in _wrapped
+    return isinstance(function, FUNCTION_TYPES) or any(function is wrapped for wrapped in _wrapped)
