@@ -27,15 +27,11 @@
 #include <Python.h>
 #include <structmember.h>
 
-#define SEND 0
-#define RECEIVE 1
-
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     PyObject *dict;
     PyObject *slow; /* the Python function: every case but the fast one */
-    int kind;
 } FastFunction;
 
 /* What configure() was given; NULL until then (then every call is slow). */
@@ -107,7 +103,7 @@ fast_send(FastFunction *self, PyObject *const *args, size_t nargsf, PyObject *kw
         return slow(self, args, nargsf, kwnames);
     }
     PyObject *proc = SLOT(args[0], pid_proc);
-    if (proc == NULL || !Py_IS_TYPE(proc, record_type) || SLOT(proc, rec_put) == NULL) {
+    if (proc == NULL || !Py_IS_TYPE(proc, record_type)) {
         return slow(self, args, nargsf, kwnames);
     }
     PyObject *message = args[1];
@@ -216,12 +212,12 @@ fastfunction_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "Os:FastFunction", keywords, &function, &kind)) {
         return NULL;
     }
-    int which;
+    vectorcallfunc call;
     if (strcmp(kind, "send") == 0) {
-        which = SEND;
+        call = (vectorcallfunc)fast_send;
     }
     else if (strcmp(kind, "receive") == 0) {
-        which = RECEIVE;
+        call = (vectorcallfunc)fast_receive;
     }
     else {
         PyErr_Format(PyExc_ValueError, "kind must be 'send' or 'receive', not '%s'", kind);
@@ -241,8 +237,7 @@ fastfunction_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     }
     self->slow = Py_NewRef(function);
-    self->kind = which;
-    self->vectorcall = (vectorcallfunc)(which == SEND ? fast_send : fast_receive);
+    self->vectorcall = call;
     return (PyObject *)self;
 }
 

@@ -19,7 +19,7 @@ import functools
 import os
 from typing import Any, Callable, TypeVar
 
-__all__ = ["COMPILED", "native", "FUNCTION_TYPES", "accelerated", "compiled"]
+__all__ = ["native", "FUNCTION_TYPES", "accelerated", "compiled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,12 +30,10 @@ try:
 except ImportError:
     _fastpath = None  # type: ignore[assignment]
 
-COMPILED: bool = _fastpath is not None
-
-# The compiled module itself, or None. mailbox.py calls its ``configure``;
-# binding.py and hooks.py its ``bind``/``unbind``/``set_hooked``, directly: a
-# C function's call is no safe point (safe_points.py), so no exit can land
-# between their two updates.
+# The compiled module itself, or None (not built, or switched off). mailbox.py
+# calls its ``configure``; binding.py and hooks.py its ``bind``/``unbind``/
+# ``set_hooked``, directly: a C function's call is no safe point
+# (safe_points.py), so no exit can land between their two updates.
 native = _fastpath
 
 # The type of ``send`` and ``receive`` once accelerated: a function, for

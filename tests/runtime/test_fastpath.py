@@ -50,7 +50,7 @@ def _compiler() -> str | None:
 def test_the_fast_path_is_compiled_where_there_is_a_c_compiler():
     if _compiler() is None:
         pytest.skip("no C compiler: pyex runs in pure Python here")
-    assert fastpath.COMPILED, "make install found a C compiler but pyex/runtime/_fastpath.c was not built"
+    assert fastpath.native is not None, "make install found a C compiler but pyex/runtime/_fastpath.c was not built"
     assert type(send).__name__ == type(receive).__name__ == "FastFunction"
 
 
